@@ -1,0 +1,320 @@
+//! The `charter` command line.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use miette::Diagnostic;
+
+use crate::check::{self, CheckOptions};
+use crate::config::{Config, FailOn};
+use crate::input;
+use crate::report::{self, human, json};
+use crate::rules::{self, Example, Rule};
+
+/// Exit status when no unsuppressed finding reaches `--fail-on`.
+pub const EXIT_CLEAN: u8 = 0;
+/// Exit status when one does.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit status for usage and configuration errors.
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "charter",
+    version,
+    about = "Checks Kubernetes manifests against the constitution of a privacy-first, GitOps-run AI platform",
+    after_help = "Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check manifests: files, directories (walked recursively) or `-` for standard input.
+    Check(CheckArgs),
+    /// List every rule: id, severity, principle and title.
+    Rules {
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Explain a rule: why it exists, an example that fails and one that passes, and the fix.
+    Explain {
+        /// A rule id such as SEC-001.
+        rule: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Findings with source snippets, for people.
+    Human,
+    /// The versioned JSON report, for programs.
+    Json,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// Files, directories or `-` (standard input).
+    #[arg(default_value = ".")]
+    paths: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Lowest severity that makes the exit status 1 [default: error, or `failOn` in the configuration].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Configuration file [default: .charter.yaml in the current directory or a parent].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Ignore any .charter.yaml.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+    /// Skip paths matching GLOB when walking directories (gitignore syntax; repeatable).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Largest file read, in bytes or with Ki/Mi/Gi [default: 16Mi].
+    #[arg(long, value_name = "SIZE", value_parser = input::parse_size)]
+    max_file_size: Option<u64>,
+    /// Worker threads [default: one per core].
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// Make `charter.io/ignore` annotations inert (for gates workloads must not opt out of).
+    #[arg(long)]
+    no_inline_ignores: bool,
+    /// Print suppressed findings too (human format; JSON always has them).
+    #[arg(long)]
+    show_suppressed: bool,
+    /// Never colour the output (colour is only used on a terminal anyway; NO_COLOR is honoured).
+    #[arg(long)]
+    no_color: bool,
+    /// The name standard input is reported under (and matched against exemption file globs).
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<String>,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => run_check(args),
+        Command::Rules { format } => list_rules(format),
+        Command::Explain { rule } => explain(&rule),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("{error:?}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn run_check(args: CheckArgs) -> miette::Result<u8> {
+    let started = Instant::now();
+    let rules = rules::builtin();
+    let config = load_config(&args, &rules)?;
+    let options = CheckOptions {
+        paths: args.paths.clone(),
+        excludes: config
+            .exclude
+            .iter()
+            .chain(&args.exclude)
+            .cloned()
+            .collect(),
+        max_file_size: args
+            .max_file_size
+            .or(config.max_file_size)
+            .unwrap_or(input::DEFAULT_MAX_FILE_SIZE),
+        inline_ignores: !args.no_inline_ignores && config.inline_ignores.unwrap_or(true),
+        stdin_name: args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| "<stdin>".to_owned()),
+        ..CheckOptions::default()
+    };
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(jobs) = args.jobs {
+        pool = pool.num_threads(usize::from(jobs));
+    }
+    let pool = pool
+        .build()
+        .map_err(|error| miette::miette!("cannot start worker threads: {error}"))?;
+    let outcome = pool.install(|| check::check(&options, &config, &rules))?;
+    let text = match args.format {
+        Format::Json => json::render(&outcome, fail_on),
+        Format::Human => {
+            let style = human::Style {
+                color: !args.no_color
+                    && std::env::var_os("NO_COLOR").is_none()
+                    && std::io::stdout().is_terminal(),
+                show_suppressed: args.show_suppressed,
+                width: 100,
+            };
+            human::render(&outcome, fail_on, &style, started.elapsed())
+        }
+    };
+    write_stdout(&text);
+    Ok(match report::failed(&outcome, fail_on) {
+        true => EXIT_FINDINGS,
+        false => EXIT_CLEAN,
+    })
+}
+
+fn load_config(args: &CheckArgs, rules: &[Rule]) -> miette::Result<Config> {
+    if args.no_config {
+        return Ok(Config::default());
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let path = match &args.config {
+        Some(path) if !path.is_file() => {
+            return Err(miette::miette!(
+                code = "charter::usage",
+                "{}: no such configuration file",
+                path.display()
+            ));
+        }
+        Some(path) => path.clone(),
+        None => match Config::discover(&cwd) {
+            Some(path) => path,
+            None => return Ok(Config::default()),
+        },
+    };
+    let display = relative_display(&path, &cwd);
+    Ok(Config::load(&path, display, rules)?)
+}
+
+fn relative_display(path: &Path, cwd: &Path) -> String {
+    let absolute = input::absolute(path);
+    absolute
+        .strip_prefix(cwd)
+        .unwrap_or(&absolute)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Writes to stdout, ending quietly when the reader has gone (`| head`).
+fn write_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
+fn list_rules(format: Format) -> miette::Result<u8> {
+    let rules = rules::builtin();
+    let text = match format {
+        Format::Json => {
+            let list: Vec<_> = rules
+                .iter()
+                .map(|rule| {
+                    serde_json::json!({
+                        "id": rule.meta.id,
+                        "family": rule.meta.family(),
+                        "severity": rule.meta.severity.as_str(),
+                        "principle": rule.meta.principle.slug(),
+                        "title": rule.meta.title,
+                    })
+                })
+                .collect();
+            let mut text =
+                serde_json::to_string_pretty(&list).map_err(|error| miette::miette!("{error}"))?;
+            text.push('\n');
+            text
+        }
+        Format::Human => {
+            let mut text = format!(
+                "{:<10} {:<8} {:<27} {}\n",
+                "RULE", "SEVERITY", "PRINCIPLE", "TITLE"
+            );
+            for rule in &rules {
+                let meta = rule.meta;
+                text.push_str(&format!(
+                    "{:<10} {:<8} {:<27} {}\n",
+                    meta.id,
+                    meta.severity.as_str(),
+                    meta.principle.to_string(),
+                    meta.title
+                ));
+            }
+            text
+        }
+    };
+    write_stdout(&text);
+    Ok(EXIT_CLEAN)
+}
+
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("no rule `{id}`")]
+#[diagnostic(code(charter::usage), help("{help}"))]
+struct UnknownRule {
+    id: String,
+    help: String,
+}
+
+fn explain(id: &str) -> miette::Result<u8> {
+    let rules = rules::builtin();
+    let Some(rule) = rules::find(&rules, id) else {
+        let family = id.split('-').next().unwrap_or(id);
+        let related: Vec<&str> = rules
+            .iter()
+            .map(|rule| rule.meta.id)
+            .filter(|known| {
+                known
+                    .split('-')
+                    .next()
+                    .is_some_and(|f| f.eq_ignore_ascii_case(family))
+            })
+            .collect();
+        let help = match related.is_empty() {
+            true => "`charter rules` lists every rule".to_owned(),
+            false => format!("rules of that family: {}", related.join(", ")),
+        };
+        return Err(UnknownRule {
+            id: id.to_owned(),
+            help,
+        }
+        .into());
+    };
+    let meta = rule.meta;
+    let wrap = |text: &str| {
+        textwrap::fill(
+            text,
+            textwrap::Options::new(88)
+                .initial_indent("  ")
+                .subsequent_indent("  "),
+        )
+    };
+    let example = |example: Example| match example {
+        Example::Manifest(text) => text
+            .lines()
+            .map(|line| format!("    {line}\n"))
+            .collect::<String>(),
+        Example::Prose(text) => text
+            .lines()
+            .map(|line| format!("  {line}\n"))
+            .collect::<String>(),
+    };
+    let text = format!(
+        "{id}: {title}\n\
+         severity: {severity}   family: {family}   principle: {principle}\n\n\
+         Why\n{why}\n\n\
+         Fails\n{fails}\n\
+         Passes\n{passes}\n\
+         Fix\n{fix}\n",
+        id = meta.id,
+        title = meta.title,
+        severity = meta.severity,
+        family = meta.family(),
+        principle = meta.principle,
+        why = wrap(meta.rationale),
+        fails = example(meta.failing_example),
+        passes = example(meta.passing_example),
+        fix = wrap(meta.fix),
+    );
+    write_stdout(&text);
+    Ok(EXIT_CLEAN)
+}

@@ -1,0 +1,125 @@
+//! Runs the configured rules over a resource set, in parallel.
+
+use std::borrow::Cow;
+
+use rayon::prelude::*;
+
+use crate::finding::Finding;
+use crate::resource::Resource;
+use crate::rules::{Check, Rule, RuleMeta, Severity};
+use crate::source::SourceFile;
+use crate::workload::PodTemplate;
+
+/// Everything that was read, for rules that look across resources.
+#[derive(Clone, Copy)]
+pub struct ResourceSet<'a> {
+    pub resources: &'a [Resource],
+    pub files: &'a [SourceFile],
+}
+
+/// What a per-resource check sees.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    pub resource: &'a Resource,
+    pub set: ResourceSet<'a>,
+}
+
+impl<'a> Context<'a> {
+    /// The pod this resource runs, for Pods and every workload kind.
+    pub fn pod(&self) -> Option<PodTemplate<'a>> {
+        self.resource.pod_template()
+    }
+}
+
+/// Collects one rule's findings, stamped with the rule's id and the severity
+/// the configuration gives it.
+pub struct Emitter<'a> {
+    rule: &'static RuleMeta,
+    severity: Severity,
+    findings: &'a mut Vec<Finding>,
+}
+
+impl<'a> Emitter<'a> {
+    pub fn new(
+        rule: &'static RuleMeta,
+        severity: Severity,
+        findings: &'a mut Vec<Finding>,
+    ) -> Self {
+        Emitter {
+            rule,
+            severity,
+            findings,
+        }
+    }
+
+    /// Reports the field `pointer` (relative to `resource`) of `resource`.
+    /// Returns the finding so a rule can give a more specific hint.
+    pub fn report(
+        &mut self,
+        resource: &Resource,
+        pointer: &str,
+        message: impl Into<String>,
+    ) -> &mut Finding {
+        self.findings.push(Finding {
+            rule: self.rule,
+            severity: self.severity,
+            message: message.into(),
+            hint: Cow::Borrowed(self.rule.fix),
+            file: resource.file,
+            mark: resource.mark_of(pointer),
+            document: Some(resource.document),
+            path: Some(resource.document_pointer(pointer)),
+            resource: Some(resource.index),
+            suppression: None,
+        });
+        self.findings.last_mut().expect("a finding was just pushed")
+    }
+}
+
+/// A rule as this run uses it: enabled, with its effective severity.
+pub struct ActiveRule<'r> {
+    pub rule: &'r Rule,
+    pub severity: Severity,
+}
+
+/// Runs every active rule. Resource checks fan out over resources, set checks
+/// over rules; the caller sorts the result.
+pub fn run(active: &[ActiveRule<'_>], set: ResourceSet<'_>) -> Vec<Finding> {
+    let resource_rules: Vec<_> = active
+        .iter()
+        .filter_map(|active| match &active.rule.check {
+            Check::Resource(check) => Some((active.rule.meta, active.severity, check.as_ref())),
+            _ => None,
+        })
+        .collect();
+    let set_rules: Vec<_> = active
+        .iter()
+        .filter_map(|active| match &active.rule.check {
+            Check::Set(check) => Some((active.rule.meta, active.severity, check.as_ref())),
+            _ => None,
+        })
+        .collect();
+
+    let mut findings: Vec<Finding> = set
+        .resources
+        .par_iter()
+        .flat_map_iter(|resource| {
+            let context = Context { resource, set };
+            let mut found = Vec::new();
+            for &(meta, severity, check) in &resource_rules {
+                check.check(&context, &mut Emitter::new(meta, severity, &mut found));
+            }
+            found
+        })
+        .collect();
+    findings.par_extend(
+        set_rules
+            .par_iter()
+            .flat_map_iter(|&(meta, severity, check)| {
+                let mut found = Vec::new();
+                check.check(&set, &mut Emitter::new(meta, severity, &mut found));
+                found
+            }),
+    );
+    findings
+}

@@ -1,0 +1,86 @@
+//! What a rule reports.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+use crate::rules::{RuleMeta, Severity};
+use crate::source::{FileId, Mark};
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static RuleMeta,
+    pub severity: Severity,
+    /// What is wrong, naming the resource and field. Never holds a secret value.
+    pub message: String,
+    /// How to fix it; the rule's general fix unless the rule knows better.
+    pub hint: Cow<'static, str>,
+    pub file: FileId,
+    pub mark: Mark,
+    /// 1-based document index, for findings inside a document.
+    pub document: Option<usize>,
+    /// JSON pointer from the document root to the offending field.
+    pub path: Option<String>,
+    /// Index of the resource in the run's resource table.
+    pub resource: Option<usize>,
+    pub suppression: Option<Suppression>,
+}
+
+/// Why a finding does not count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    pub reason: String,
+    /// Where the exemption is written, e.g. `.charter.yaml:12` or
+    /// `annotation charter.io/ignore`.
+    pub origin: String,
+}
+
+impl Finding {
+    /// A finding about a file or document rather than a resource field.
+    pub fn at(
+        rule: &'static RuleMeta,
+        file: FileId,
+        mark: Mark,
+        message: impl Into<String>,
+    ) -> Self {
+        Finding {
+            rule,
+            severity: rule.severity,
+            message: message.into(),
+            hint: Cow::Borrowed(rule.fix),
+            file,
+            mark,
+            document: None,
+            path: None,
+            resource: None,
+            suppression: None,
+        }
+    }
+
+    pub fn in_document(mut self, document: usize) -> Self {
+        self.document = Some(document);
+        self
+    }
+
+    pub fn is_suppressed(&self) -> bool {
+        self.suppression.is_some()
+    }
+
+    /// The report order: file, line, column, rule, then the rest so that the
+    /// order is total and output never depends on thread scheduling.
+    pub fn report_order(&self, other: &Finding) -> Ordering {
+        (
+            self.file,
+            self.mark,
+            self.rule.id,
+            &self.path,
+            &self.message,
+        )
+            .cmp(&(
+                other.file,
+                other.mark,
+                other.rule.id,
+                &other.path,
+                &other.message,
+            ))
+    }
+}

@@ -1,0 +1,25 @@
+//! charter: checks Kubernetes manifests against the constitution of a
+//! privacy-first, GitOps-run AI platform.
+//!
+//! The pipeline of a run, in module order: [`input`] finds and reads files,
+//! [`yaml`] parses them with positions, [`loader`] turns documents into
+//! [`resource::Resource`]s, [`engine`] runs the [`rules`], [`suppress`]
+//! applies exemptions, and [`report`] prints the result. [`check`] wires
+//! these together; [`cli`] is the command line on top.
+
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod date;
+pub mod engine;
+pub mod finding;
+pub mod input;
+pub mod loader;
+pub mod redact;
+pub mod report;
+pub mod resource;
+pub mod rules;
+pub mod source;
+pub mod suppress;
+pub mod workload;
+pub mod yaml;

@@ -1,0 +1,384 @@
+//! Turns a file's text into Kubernetes resources, reporting (never dropping)
+//! what cannot be one.
+
+use std::ops::AddAssign;
+
+use globset::GlobMatcher;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::finding::Finding;
+use crate::resource::Resource;
+use crate::rules::{RuleMeta, parse};
+use crate::source::{FileId, Mark};
+use crate::suppress::glob;
+use crate::yaml::{self, Document, PosNode, ProblemKind};
+
+/// What a run read, for the summary.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    /// Files read as text (including ones with syntax errors).
+    pub files_read: usize,
+    /// Files not read: unreadable, too large, or not text.
+    pub files_unreadable: usize,
+    pub documents: usize,
+    pub resources: usize,
+    /// Empty and comment-only documents.
+    pub empty_documents: usize,
+    /// YAML that is not a Kubernetes object: Helm values, CI configs...
+    pub non_kubernetes_documents: usize,
+    /// Tool configuration with `apiVersion` and `kind` (see
+    /// `rules/documents.yaml`).
+    pub tool_configurations: usize,
+}
+
+impl AddAssign for Tally {
+    fn add_assign(&mut self, other: Tally) {
+        self.files_read += other.files_read;
+        self.files_unreadable += other.files_unreadable;
+        self.documents += other.documents;
+        self.resources += other.resources;
+        self.empty_documents += other.empty_documents;
+        self.non_kubernetes_documents += other.non_kubernetes_documents;
+        self.tool_configurations += other.tool_configurations;
+    }
+}
+
+/// Documents that are tool configuration, from `rules/documents.yaml`.
+pub struct DocumentKinds {
+    tool_configurations: Vec<ToolConfiguration>,
+}
+
+struct ToolConfiguration {
+    api_version: GlobMatcher,
+    kind: KindMatch,
+    fields: Vec<String>,
+}
+
+enum KindMatch {
+    Any,
+    Glob(GlobMatcher),
+    Absent,
+}
+
+const DOCUMENT_KINDS: &str = include_str!("../rules/documents.yaml");
+
+impl DocumentKinds {
+    pub fn builtin() -> Result<DocumentKinds, String> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        struct Raw {
+            tool_configurations: Vec<RawToolConfiguration>,
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        struct RawToolConfiguration {
+            #[allow(dead_code, reason = "documents the entry")]
+            tool: String,
+            api_version: String,
+            kind: Option<String>,
+            #[serde(default)]
+            no_kind: bool,
+            #[serde(default)]
+            fields: Vec<String>,
+        }
+        let broken = |why: String| format!("rules/documents.yaml: {why}");
+        let document = yaml::parse_stream(DOCUMENT_KINDS, yaml::Limits::default())
+            .pop()
+            .and_then(|document| document.root)
+            .ok_or_else(|| broken("not readable".into()))?;
+        let raw: Raw =
+            serde_json::from_value(document.0).map_err(|error| broken(error.to_string()))?;
+        let tool_configurations = raw
+            .tool_configurations
+            .into_iter()
+            .map(|entry| {
+                let kind = match (entry.kind, entry.no_kind) {
+                    (Some(_), true) => {
+                        return Err("an entry has both `kind` and `noKind`".to_owned());
+                    }
+                    (Some(kind), false) => KindMatch::Glob(glob(&kind, false)?),
+                    (None, true) => KindMatch::Absent,
+                    (None, false) => KindMatch::Any,
+                };
+                Ok(ToolConfiguration {
+                    api_version: glob(&entry.api_version, false)?,
+                    kind,
+                    fields: entry.fields,
+                })
+            })
+            .collect::<Result<_, String>>()
+            .map_err(broken)?;
+        Ok(DocumentKinds {
+            tool_configurations,
+        })
+    }
+
+    fn is_tool_configuration(&self, document: &Map<String, Value>) -> bool {
+        let Some(api_version) = document.get("apiVersion").and_then(Value::as_str) else {
+            return false;
+        };
+        let kind = document.get("kind");
+        self.tool_configurations.iter().any(|tool| {
+            let kind_matches = match (&tool.kind, kind) {
+                (KindMatch::Any, _) | (KindMatch::Absent, None) => true,
+                (KindMatch::Glob(glob), Some(Value::String(kind))) => glob.is_match(kind),
+                _ => false,
+            };
+            kind_matches
+                && tool.api_version.is_match(api_version)
+                && tool.fields.iter().all(|field| document.contains_key(field))
+        })
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub resources: Vec<Resource>,
+    pub findings: Vec<Finding>,
+    pub tally: Tally,
+}
+
+/// Reads every document of a file's text.
+pub fn load(file: FileId, text: &str, kinds: &DocumentKinds, limits: yaml::Limits) -> Loaded {
+    let mut loaded = Loaded::default();
+    loaded.tally.files_read = 1;
+    let documents = yaml::parse_stream(text, limits);
+    if documents.is_empty() {
+        loaded.tally.empty_documents = 1;
+    }
+    for document in documents {
+        load_document(file, document, kinds, &mut loaded);
+    }
+    loaded
+}
+
+fn load_document(file: FileId, document: Document, kinds: &DocumentKinds, loaded: &mut Loaded) {
+    loaded.tally.documents += 1;
+    let index = document.index;
+    for problem in &document.problems {
+        let rule = match problem.kind {
+            ProblemKind::Syntax => &parse::SYNTAX,
+            ProblemKind::DuplicateKey => &parse::DUPLICATE_KEY,
+            ProblemKind::AliasExpansion => &parse::ALIAS_BOMB,
+            ProblemKind::TooDeep => &parse::TOO_DEEP,
+        };
+        loaded.findings.push(
+            Finding::at(rule, file, problem.mark, problem.message.clone()).in_document(index),
+        );
+    }
+    let Some((value, positions)) = document.root else {
+        return;
+    };
+    let object = Object {
+        file,
+        document: index,
+        prefix: String::new(),
+        value,
+        positions,
+    };
+    match object.classify(kinds) {
+        Class::Empty => loaded.tally.empty_documents += 1,
+        Class::NotKubernetes => loaded.tally.non_kubernetes_documents += 1,
+        Class::ToolConfiguration => loaded.tally.tool_configurations += 1,
+        Class::Broken(finding) => loaded.findings.push(finding),
+        Class::Resource(identity) => push_resource(object, identity, loaded),
+        Class::List => expand_list(object, kinds, loaded),
+    }
+}
+
+/// A mapping that may be a Kubernetes object, with where it sits.
+struct Object {
+    file: FileId,
+    document: usize,
+    prefix: String,
+    value: Value,
+    positions: PosNode,
+}
+
+struct Identity {
+    api_version: String,
+    kind: String,
+    namespace: Option<String>,
+    name: String,
+}
+
+enum Class {
+    Empty,
+    NotKubernetes,
+    ToolConfiguration,
+    List,
+    Resource(Identity),
+    Broken(Finding),
+}
+
+impl Object {
+    fn finding(&self, rule: &'static RuleMeta, pointer: &str, message: String) -> Finding {
+        let mut finding =
+            Finding::at(rule, self.file, self.mark_of(pointer), message).in_document(self.document);
+        finding.path = Some(format!("{}{pointer}", self.prefix));
+        finding
+    }
+
+    fn mark_of(&self, pointer: &str) -> Mark {
+        self.positions.locate(&self.value, pointer).0.key
+    }
+
+    fn classify(&self, kinds: &DocumentKinds) -> Class {
+        let map = match &self.value {
+            Value::Null => return Class::Empty,
+            Value::Object(map) => map,
+            _ => return Class::NotKubernetes,
+        };
+        if kinds.is_tool_configuration(map) {
+            return Class::ToolConfiguration;
+        }
+        let (api_version, kind) = match (map.get("apiVersion"), map.get("kind")) {
+            (None, None) => return Class::NotKubernetes,
+            (Some(Value::String(api_version)), Some(Value::String(kind))) => (api_version, kind),
+            (Some(api_version), None) => {
+                let message = format!(
+                    "has `apiVersion: {}` but no `kind`",
+                    scalar_text(api_version)
+                );
+                return Class::Broken(self.finding(
+                    &parse::INCOMPLETE_TYPE,
+                    "/apiVersion",
+                    message,
+                ));
+            }
+            (None, Some(kind)) => {
+                let message = format!("has `kind: {}` but no `apiVersion`", scalar_text(kind));
+                return Class::Broken(self.finding(&parse::INCOMPLETE_TYPE, "/kind", message));
+            }
+            (Some(api_version), Some(kind)) => {
+                let (field, value) = match api_version.is_string() {
+                    true => ("kind", kind),
+                    false => ("apiVersion", api_version),
+                };
+                let message = format!("`{field}` must be a string, not {}", type_name(value));
+                return Class::Broken(self.finding(
+                    &parse::INCOMPLETE_TYPE,
+                    &format!("/{field}"),
+                    message,
+                ));
+            }
+        };
+        if kind.ends_with("List")
+            && map
+                .get("items")
+                .is_some_and(|items| items.is_array() || items.is_null())
+        {
+            return Class::List;
+        }
+        let metadata = map.get("metadata").and_then(Value::as_object);
+        let text = |field: &str| {
+            metadata
+                .and_then(|metadata| metadata.get(field))
+                .and_then(Value::as_str)
+                .filter(|text| !text.is_empty())
+                .map(str::to_owned)
+        };
+        let Some(name) = text("name").or_else(|| text("generateName")) else {
+            let at = if metadata.is_some() {
+                "/metadata"
+            } else {
+                "/kind"
+            };
+            let message = format!("{kind} has neither `metadata.name` nor `metadata.generateName`");
+            return Class::Broken(self.finding(&parse::UNNAMED, at, message));
+        };
+        Class::Resource(Identity {
+            api_version: api_version.clone(),
+            kind: kind.clone(),
+            namespace: text("namespace"),
+            name,
+        })
+    }
+}
+
+fn push_resource(object: Object, identity: Identity, loaded: &mut Loaded) {
+    loaded.tally.resources += 1;
+    loaded.resources.push(Resource {
+        index: 0,
+        file: object.file,
+        document: object.document,
+        prefix: object.prefix,
+        value: object.value,
+        positions: object.positions,
+        api_version: identity.api_version,
+        kind: identity.kind,
+        namespace: identity.namespace,
+        name: identity.name,
+    });
+}
+
+/// `kind: List` (and `DeploymentList` and friends, as `kubectl get -o yaml`
+/// writes them): each item is a resource of its own.
+fn expand_list(mut list: Object, kinds: &DocumentKinds, loaded: &mut Loaded) {
+    let Some((Value::Array(items), positions)) =
+        take_field(&mut list.value, &mut list.positions, "items")
+    else {
+        return;
+    };
+    for (index, (value, positions)) in items
+        .into_iter()
+        .zip(positions.children.into_vec())
+        .enumerate()
+    {
+        let item = Object {
+            file: list.file,
+            document: list.document,
+            prefix: format!("{}/items/{index}", list.prefix),
+            value,
+            positions,
+        };
+        match item.classify(kinds) {
+            Class::Resource(identity) => push_resource(item, identity, loaded),
+            Class::Broken(finding) => loaded.findings.push(finding),
+            Class::List => expand_list(item, kinds, loaded),
+            Class::Empty | Class::NotKubernetes | Class::ToolConfiguration => {
+                let message = format!(
+                    "item {index} of the {} is not a Kubernetes object",
+                    scalar_text(&list.value["kind"])
+                );
+                loaded
+                    .findings
+                    .push(item.finding(&parse::INCOMPLETE_TYPE, "", message));
+            }
+        }
+    }
+}
+
+/// Moves a field and its positions out of a mapping.
+fn take_field(value: &mut Value, positions: &mut PosNode, key: &str) -> Option<(Value, PosNode)> {
+    let map = value.as_object_mut()?;
+    let index = map.keys().position(|existing| existing == key)?;
+    let child = map.get_mut(key)?.take();
+    let position = std::mem::replace(
+        &mut positions.children[index],
+        PosNode::leaf(Mark::default(), Mark::default(), Mark::default()),
+    );
+    Some((child, position))
+}
+
+fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a sequence",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,231 @@
+//! `--format human`: each finding with its source snippet, then a summary.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
+
+use super::{counts, failed};
+use crate::check::Outcome;
+use crate::config::FailOn;
+use crate::finding::Finding;
+use crate::redact;
+use crate::rules::Severity;
+use crate::source::{FileId, SourceFile};
+
+pub struct Style {
+    pub color: bool,
+    pub show_suppressed: bool,
+    pub width: usize,
+}
+
+pub fn render(outcome: &Outcome, fail_on: FailOn, style: &Style, elapsed: Duration) -> String {
+    let theme = match style.color {
+        true => GraphicalTheme::unicode(),
+        false => GraphicalTheme::unicode_nocolor(),
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_context_lines(1)
+        .without_syntax_highlighting();
+    let mut sources = RedactedSources::new(outcome);
+    let mut output = String::new();
+    for finding in &outcome.findings {
+        if finding.is_suppressed() && !style.show_suppressed {
+            continue;
+        }
+        let diagnostic = FindingDiagnostic::new(outcome, finding, &mut sources);
+        // Rendering into a String cannot fail.
+        let _ = handler.render_report(&mut output, &diagnostic);
+        output.push('\n');
+    }
+    output.push_str(&summary(outcome, fail_on, elapsed));
+    output
+}
+
+fn summary(outcome: &Outcome, fail_on: FailOn, elapsed: Duration) -> String {
+    let counts = counts(outcome);
+    let tally = &outcome.tally;
+    let mut found = vec![
+        plural(counts.error, "error"),
+        plural(counts.warning, "warning"),
+        format!("{} info", counts.info),
+    ]
+    .join(", ");
+    if counts.suppressed > 0 {
+        found.push_str(&format!(" ({} suppressed)", counts.suppressed));
+    }
+    let mut text = format!(
+        "charter: {found} in {} ({}, {}) [{:.2}s]\n",
+        plural(tally.files_read, "file"),
+        plural(tally.documents, "document"),
+        plural(tally.resources, "resource"),
+        elapsed.as_secs_f64(),
+    );
+    let mut skipped = Vec::new();
+    if tally.files_unreadable > 0 {
+        skipped.push(format!(
+            "{} not readable (see PARSE findings)",
+            plural(tally.files_unreadable, "file")
+        ));
+    }
+    if tally.empty_documents > 0 {
+        skipped.push(plural(tally.empty_documents, "empty document"));
+    }
+    if tally.non_kubernetes_documents > 0 {
+        skipped.push(plural(
+            tally.non_kubernetes_documents,
+            "non-Kubernetes document",
+        ));
+    }
+    if tally.tool_configurations > 0 {
+        skipped.push(plural(tally.tool_configurations, "tool configuration"));
+    }
+    if !outcome.charts.is_empty() {
+        skipped.push(format!(
+            "{} not rendered, rendering charts is not supported yet ({})",
+            plural(outcome.charts.len(), "Helm chart"),
+            outcome.charts.join(", ")
+        ));
+    }
+    if !skipped.is_empty() {
+        text.push_str(&format!("skipped: {}\n", skipped.join("; ")));
+    }
+    if failed(outcome, fail_on) {
+        text.push_str(&format!(
+            "failed: findings at or above `{}`\n",
+            fail_on.as_str()
+        ));
+    }
+    text
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    match count {
+        1 => format!("1 {noun}"),
+        _ => format!("{count} {noun}s"),
+    }
+}
+
+/// File texts with secret values masked, made once per file that needs one.
+struct RedactedSources<'a> {
+    outcome: &'a Outcome,
+    texts: HashMap<FileId, Option<SourceFile>>,
+}
+
+impl<'a> RedactedSources<'a> {
+    fn new(outcome: &'a Outcome) -> Self {
+        RedactedSources {
+            outcome,
+            texts: HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, file: FileId) -> Option<&SourceFile> {
+        let outcome = self.outcome;
+        self.texts
+            .entry(file)
+            .or_insert_with(|| {
+                let source = &outcome.files[file];
+                let text = source.text.as_deref()?;
+                let spans: Vec<_> = outcome
+                    .resources
+                    .iter()
+                    .filter(|resource| resource.file == file)
+                    .flat_map(redact::sensitive_spans)
+                    .collect();
+                let redacted = Arc::from(redact::redacted_text(text, &spans));
+                Some(SourceFile::new(source.name.clone(), None, Some(redacted)))
+            })
+            .as_ref()
+    }
+}
+
+struct FindingDiagnostic {
+    header: String,
+    severity: miette::Severity,
+    hint: String,
+    source: Option<NamedSource<Arc<str>>>,
+    label: Option<LabeledSpan>,
+}
+
+impl FindingDiagnostic {
+    fn new(outcome: &Outcome, finding: &Finding, sources: &mut RedactedSources<'_>) -> Self {
+        let file = &outcome.files[finding.file];
+        let mut header = format!("[{}] {}", finding.rule.id, finding.message);
+        if let Some(suppression) = &finding.suppression {
+            header.push_str(&format!(
+                " (suppressed by {}: {})",
+                suppression.origin, suppression.reason
+            ));
+        }
+        let snippet = sources.get(finding.file).and_then(|redacted| {
+            let offset = redacted.offset_of(finding.mark)?;
+            let rest = redacted.line_text(finding.mark.line).unwrap_or_default();
+            let column_offset =
+                offset - redacted.offset_of(crate::source::Mark::new(finding.mark.line, 1))?;
+            let length = rest
+                .get(column_offset..)
+                .map_or(0, |tail| tail.trim_end().len());
+            let text = redacted.text.clone()?;
+            let label = LabeledSpan::new(Some(finding.rule.title.to_owned()), offset, length);
+            Some((
+                NamedSource::new(file.name.clone(), text).with_language("yaml"),
+                label,
+            ))
+        });
+        if snippet.is_none() {
+            header = format!("{}:{}: {header}", file.name, finding.mark);
+        }
+        let (source, label) = snippet.unzip();
+        FindingDiagnostic {
+            header,
+            severity: match finding.severity {
+                Severity::Error => miette::Severity::Error,
+                Severity::Warning => miette::Severity::Warning,
+                Severity::Info => miette::Severity::Advice,
+            },
+            hint: finding.hint.to_string(),
+            source,
+            label,
+        }
+    }
+}
+
+impl fmt::Display for FindingDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.header)
+    }
+}
+
+impl fmt::Debug for FindingDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.header)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic {}
+
+impl Diagnostic for FindingDiagnostic {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.hint))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|source| source as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.label
+            .clone()
+            .map(|label| Box::new(std::iter::once(label)) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+}

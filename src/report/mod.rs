@@ -1,0 +1,41 @@
+//! Reports of a run: for people (`human`) and for programs (`json`).
+
+pub mod human;
+pub mod json;
+
+use serde::Serialize;
+
+use crate::check::Outcome;
+use crate::config::FailOn;
+use crate::rules::Severity;
+
+/// Findings by severity; suppressed ones are counted apart and never fail a run.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+    pub suppressed: usize,
+}
+
+pub fn counts(outcome: &Outcome) -> Counts {
+    let mut counts = Counts::default();
+    for finding in &outcome.findings {
+        let slot = match (finding.is_suppressed(), finding.severity) {
+            (true, _) => &mut counts.suppressed,
+            (false, Severity::Error) => &mut counts.error,
+            (false, Severity::Warning) => &mut counts.warning,
+            (false, Severity::Info) => &mut counts.info,
+        };
+        *slot += 1;
+    }
+    counts
+}
+
+/// Whether an unsuppressed finding reaches the `fail_on` severity.
+pub fn failed(outcome: &Outcome, fail_on: FailOn) -> bool {
+    outcome
+        .findings
+        .iter()
+        .any(|finding| !finding.is_suppressed() && fail_on.fails(finding.severity))
+}

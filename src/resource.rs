@@ -1,0 +1,75 @@
+//! A Kubernetes object as read from a manifest, with where it came from.
+
+use serde_json::{Map, Value};
+
+use crate::source::{FileId, Mark};
+use crate::yaml::PosNode;
+
+#[derive(Debug)]
+pub struct Resource {
+    /// Position of the resource in the run's resource table.
+    pub index: usize,
+    pub file: FileId,
+    /// 1-based index of the document in its file.
+    pub document: usize,
+    /// JSON pointer from the document root to this object: empty, or
+    /// `/items/N` for an item of a `kind: List`.
+    pub prefix: String,
+    pub value: Value,
+    pub positions: PosNode,
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    /// `metadata.name`, or `metadata.generateName` when the server names it.
+    pub name: String,
+}
+
+impl Resource {
+    /// The API group (`""` for the core group).
+    pub fn group(&self) -> &str {
+        self.api_version
+            .rsplit_once('/')
+            .map_or("", |(group, _)| group)
+    }
+
+    /// Whether this is `kind` of API group `group` (`""` for the core group).
+    pub fn is(&self, group: &str, kind: &str) -> bool {
+        self.kind == kind && self.group() == group
+    }
+
+    pub fn get(&self, pointer: &str) -> Option<&Value> {
+        self.value.pointer(pointer)
+    }
+
+    pub fn metadata(&self) -> Option<&Map<String, Value>> {
+        self.value.get("metadata")?.as_object()
+    }
+
+    pub fn annotations(&self) -> Option<&Map<String, Value>> {
+        self.metadata()?.get("annotations")?.as_object()
+    }
+
+    /// The position of the field a pointer (relative to this object) names,
+    /// or of its deepest existing ancestor.
+    pub fn locate(&self, pointer: &str) -> &PosNode {
+        self.positions.locate(&self.value, pointer).0
+    }
+
+    /// Where a finding about `pointer` should point.
+    pub fn mark_of(&self, pointer: &str) -> Mark {
+        self.locate(pointer).key
+    }
+
+    /// The pointer from the document root, for output.
+    pub fn document_pointer(&self, pointer: &str) -> String {
+        format!("{}{}", self.prefix, pointer)
+    }
+
+    /// `Kind namespace/name`, as people write it.
+    pub fn display(&self) -> String {
+        match &self.namespace {
+            Some(namespace) => format!("{} {}/{}", self.kind, namespace, self.name),
+            None => format!("{} {}", self.kind, self.name),
+        }
+    }
+}

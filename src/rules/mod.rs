@@ -1,0 +1,196 @@
+//! Rules: what each check is, why it exists and how to satisfy it.
+//!
+//! A rule lives in one file named after its id (`SEC-001` is in
+//! `src/rules/sec/sec_001_plaintext_secret.rs`); its data, when it has any,
+//! lives under `rules/` at the top of the repository.
+
+pub mod parse;
+pub mod sec;
+pub mod supp;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{Context, Emitter, ResourceSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The five articles of the platform's constitution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Principle {
+    PrivacyFirst = 1,
+    SecurityByDesign = 2,
+    InfrastructureAsCode = 3,
+    OperationalExcellence = 4,
+    DeveloperExperience = 5,
+}
+
+impl Principle {
+    /// The stable identifier used in machine-readable output.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Principle::PrivacyFirst => "privacy-first",
+            Principle::SecurityByDesign => "security-by-design",
+            Principle::InfrastructureAsCode => "infrastructure-as-code",
+            Principle::OperationalExcellence => "operational-excellence",
+            Principle::DeveloperExperience => "developer-experience",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Principle::PrivacyFirst => "Privacy first",
+            Principle::SecurityByDesign => "Security by design",
+            Principle::InfrastructureAsCode => "Infrastructure as code",
+            Principle::OperationalExcellence => "Operational excellence",
+            Principle::DeveloperExperience => "Developer experience",
+        }
+    }
+}
+
+impl fmt::Display for Principle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}. {}", *self as u8, self.title())
+    }
+}
+
+/// Everything a user can learn about a rule without running it.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// `FAMILY-NNN`.
+    pub id: &'static str,
+    pub severity: Severity,
+    pub principle: Principle,
+    /// One line: what is wrong when the rule fires.
+    pub title: &'static str,
+    /// Why it matters.
+    pub rationale: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+    /// An input that makes the rule fire, and one that satisfies it.
+    pub failing_example: Example,
+    pub passing_example: Example,
+}
+
+/// An example for `charter explain`.
+#[derive(Debug, Clone, Copy)]
+pub enum Example {
+    /// A manifest stream. The test suite checks every one, so they never go
+    /// stale: failing examples must fire their rule, passing ones must not.
+    Manifest(&'static str),
+    /// Words, for inputs a manifest cannot show (a binary file, a file too
+    /// large to print).
+    Prose(&'static str),
+}
+
+impl RuleMeta {
+    /// The family prefix of the id (`SEC` for `SEC-001`).
+    pub fn family(&self) -> &'static str {
+        self.id
+            .split_once('-')
+            .map_or(self.id, |(family, _)| family)
+    }
+}
+
+/// A check that looks at one resource at a time.
+pub trait ResourceCheck: Send + Sync {
+    fn check(&self, context: &Context<'_>, out: &mut Emitter<'_>);
+}
+
+/// A check that needs the whole set at once (cross-resource references,
+/// ordering between resources).
+pub trait SetCheck: Send + Sync {
+    fn check(&self, set: &ResourceSet<'_>, out: &mut Emitter<'_>);
+}
+
+pub enum Check {
+    Resource(Box<dyn ResourceCheck>),
+    Set(Box<dyn SetCheck>),
+    /// Reported by charter itself while reading input or applying
+    /// suppressions (the `PARSE` and `SUPP` families): listed, explained and
+    /// configurable like any rule, but with no check of their own to run.
+    Engine,
+}
+
+pub struct Rule {
+    pub meta: &'static RuleMeta,
+    pub check: Check,
+}
+
+impl Rule {
+    pub fn resource(meta: &'static RuleMeta, check: impl ResourceCheck + 'static) -> Self {
+        Rule {
+            meta,
+            check: Check::Resource(Box::new(check)),
+        }
+    }
+
+    pub fn set(meta: &'static RuleMeta, check: impl SetCheck + 'static) -> Self {
+        Rule {
+            meta,
+            check: Check::Set(Box::new(check)),
+        }
+    }
+
+    pub fn engine(meta: &'static RuleMeta) -> Self {
+        Rule {
+            meta,
+            check: Check::Engine,
+        }
+    }
+}
+
+/// Every built-in rule, in id order.
+pub fn builtin() -> Vec<Rule> {
+    let mut rules: Vec<Rule> = parse::ALL.iter().map(|meta| Rule::engine(meta)).collect();
+    rules.extend(sec::rules());
+    rules.extend(supp::rules());
+    rules.sort_by_key(|rule| rule.meta.id);
+    rules
+}
+
+/// The metadata of every built-in rule, built once.
+pub fn catalogue() -> &'static [&'static RuleMeta] {
+    static CATALOGUE: std::sync::OnceLock<Vec<&'static RuleMeta>> = std::sync::OnceLock::new();
+    CATALOGUE.get_or_init(|| builtin().iter().map(|rule| rule.meta).collect())
+}
+
+/// Looks a rule up by id, ignoring case.
+pub fn find<'r>(rules: &'r [Rule], id: &str) -> Option<&'r Rule> {
+    rules
+        .iter()
+        .find(|rule| rule.meta.id.eq_ignore_ascii_case(id))
+}
+
+/// Whether `name` is the family of at least one rule.
+pub fn is_family(rules: &[Rule], name: &str) -> bool {
+    rules
+        .iter()
+        .any(|rule| rule.meta.family().eq_ignore_ascii_case(name))
+}
+
+#[cfg(test)]
+mod tests;

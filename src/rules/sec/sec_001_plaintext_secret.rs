@@ -1,0 +1,92 @@
+//! SEC-001: a plaintext `Secret` in a manifest.
+
+use serde_json::Value;
+
+use crate::engine::{Context, Emitter};
+use crate::rules::Example::Manifest;
+use crate::rules::{Principle, ResourceCheck, Rule, RuleMeta, Severity};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "SEC-001",
+    severity: Severity::Error,
+    principle: Principle::SecurityByDesign,
+    title: "Plaintext Secret in a manifest",
+    rationale: "A `kind: Secret` with `data` or `stringData` puts the secret itself in Git: \
+                base64 is an encoding, not encryption, and everyone who can read the repository \
+                (and every clone, fork and CI log of it) can read the secret. The constitution \
+                allows only SealedSecrets in Git: they are encrypted for the cluster's \
+                sealed-secrets controller, which alone can turn them back into Secrets.",
+    fix: "Seal it and commit the SealedSecret instead: `kubectl create secret generic NAME \
+          --from-literal=KEY=VALUE --dry-run=client -o yaml | kubeseal -o yaml > NAME.sealed.yaml`, \
+          then delete the plaintext Secret from the repository (and rotate the value: it is in Git \
+          history).",
+    failing_example: Manifest(
+        "\
+apiVersion: v1
+kind: Secret
+metadata:
+  name: litellm-master-key
+  namespace: ai-backend
+type: Opaque
+stringData:
+  master-key: change-me
+",
+    ),
+    passing_example: Manifest(
+        "\
+apiVersion: bitnami.com/v1alpha1
+kind: SealedSecret
+metadata:
+  name: litellm-master-key
+  namespace: ai-backend
+spec:
+  encryptedData:
+    master-key: AgBy8hCi8Q6HX3b1Uu0Rr0yFZ0Ex5OqAbc
+  template:
+    metadata:
+      name: litellm-master-key
+      namespace: ai-backend
+",
+    ),
+};
+
+pub fn rule() -> Rule {
+    Rule::resource(&META, PlaintextSecret)
+}
+
+struct PlaintextSecret;
+
+impl ResourceCheck for PlaintextSecret {
+    fn check(&self, context: &Context<'_>, out: &mut Emitter<'_>) {
+        let resource = context.resource;
+        if !resource.is("", "Secret") {
+            return;
+        }
+        for field in ["data", "stringData"] {
+            let Some(Value::Object(entries)) = resource.value.get(field) else {
+                continue;
+            };
+            if entries.is_empty() {
+                continue;
+            }
+            let keys: Vec<&str> = entries.keys().map(String::as_str).collect();
+            out.report(
+                resource,
+                &format!("/{field}"),
+                format!(
+                    "{} holds {} in plaintext `{field}` ({})",
+                    resource.display(),
+                    plural(keys.len(), "value"),
+                    keys.join(", "),
+                ),
+            );
+        }
+    }
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    match count {
+        1 => format!("1 {noun}"),
+        _ => format!("{count} {noun}s"),
+    }
+}

@@ -1,0 +1,249 @@
+//! Exemptions: findings a team has decided to accept, and why.
+//!
+//! Two sources: `exemptions` in `.charter.yaml` (reviewed with the
+//! configuration, optionally expiring) and the `charter.io/ignore` annotation
+//! on a resource or its pod template (next to what it excuses). Both need a
+//! reason; a suppressed finding stays in machine output with that reason.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
+use serde_json::Value;
+
+use crate::date::Date;
+use crate::finding::{Finding, Suppression};
+use crate::resource::Resource;
+use crate::rules::RuleMeta;
+use crate::source::{Mark, SourceFile};
+use crate::yaml::pos::escape_token;
+
+pub const IGNORE_ANNOTATION: &str = "charter.io/ignore";
+pub const REASON_ANNOTATION: &str = "charter.io/ignore-reason";
+
+/// Names rules: an id (`SEC-001`), a family (`SEC`) or a glob (`SEC-*`), in
+/// any case.
+#[derive(Debug, Clone)]
+pub enum RulePattern {
+    Exact(String),
+    Glob(GlobMatcher),
+}
+
+impl RulePattern {
+    pub fn parse(text: &str) -> Result<RulePattern, String> {
+        let upper = text.trim().to_ascii_uppercase();
+        if upper.is_empty() {
+            return Err("an empty rule name".to_owned());
+        }
+        if upper.contains(['*', '?', '[']) {
+            let glob =
+                Glob::new(&upper).map_err(|error| format!("bad rule pattern `{text}`: {error}"))?;
+            return Ok(RulePattern::Glob(glob.compile_matcher()));
+        }
+        Ok(RulePattern::Exact(upper))
+    }
+
+    pub fn matches(&self, rule: &RuleMeta) -> bool {
+        match self {
+            RulePattern::Exact(name) => rule.id == name || rule.family() == name,
+            RulePattern::Glob(glob) => glob.is_match(rule.id),
+        }
+    }
+
+    /// Whether the pattern names at least one of `rules`.
+    pub fn names_any(&self, rules: &[&RuleMeta]) -> bool {
+        rules.iter().any(|rule| self.matches(rule))
+    }
+}
+
+/// One `charter.io/ignore` annotation.
+#[derive(Debug)]
+pub struct InlineIgnore<'a> {
+    /// Pointer to the annotation, relative to the resource.
+    pub pointer: String,
+    pub names: Vec<&'a str>,
+    pub reason: Option<&'a str>,
+}
+
+/// The ignore annotations of a resource: on its own metadata and on its pod
+/// template's.
+pub fn inline_ignores(resource: &Resource) -> Vec<InlineIgnore<'_>> {
+    let mut places = vec![("/metadata".to_owned(), resource.annotations())];
+    if let Some(pod) = resource
+        .pod_template()
+        .filter(|pod| !pod.pointer.is_empty())
+    {
+        places.push((pod.metadata_pointer(), pod.annotations()));
+    }
+    places
+        .into_iter()
+        .filter_map(|(metadata, annotations)| {
+            let annotations = annotations?;
+            let names = annotations.get(IGNORE_ANNOTATION)?.as_str()?;
+            let reason = annotations
+                .get(REASON_ANNOTATION)
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|reason| !reason.is_empty());
+            Some(InlineIgnore {
+                pointer: format!("{metadata}/annotations/{}", escape_token(IGNORE_ANNOTATION)),
+                names: names
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|name| !name.is_empty())
+                    .collect(),
+                reason,
+            })
+        })
+        .collect()
+}
+
+/// A configured exemption.
+#[derive(Debug)]
+pub struct Exemption {
+    pub rules: Vec<RulePattern>,
+    pub kind: Option<GlobMatcher>,
+    pub namespace: Option<GlobMatcher>,
+    pub name: Option<GlobMatcher>,
+    /// Globs over paths relative to `base` (the configuration's directory).
+    pub files: Option<GlobSet>,
+    pub base: PathBuf,
+    pub reason: String,
+    pub expires: Option<Date>,
+    /// Where it is written, e.g. `.charter.yaml:12`.
+    pub origin: String,
+    /// Its position in the configuration file.
+    pub mark: Mark,
+}
+
+impl Exemption {
+    pub fn has_resource_selector(&self) -> bool {
+        self.kind.is_some() || self.namespace.is_some() || self.name.is_some()
+    }
+
+    pub fn is_expired(&self, today: Date) -> bool {
+        self.expires.is_some_and(|expires| expires < today)
+    }
+
+    fn covers(&self, finding: &Finding, resource: Option<&Resource>, file: &SourceFile) -> bool {
+        if !self
+            .rules
+            .iter()
+            .any(|pattern| pattern.matches(finding.rule))
+        {
+            return false;
+        }
+        if let Some(files) = &self.files {
+            let Some(relative) = file
+                .path
+                .as_deref()
+                .and_then(|path| path.strip_prefix(&self.base).ok())
+            else {
+                return false;
+            };
+            if !files.is_match(relative) {
+                return false;
+            }
+        }
+        if !self.has_resource_selector() {
+            return true;
+        }
+        let Some(resource) = resource else {
+            return false;
+        };
+        let matches = |glob: &Option<GlobMatcher>, value: &str| {
+            glob.as_ref().is_none_or(|glob| glob.is_match(value))
+        };
+        matches(&self.kind, &resource.kind)
+            && matches(&self.namespace, resource.namespace.as_deref().unwrap_or(""))
+            && matches(&self.name, &resource.name)
+    }
+}
+
+/// Compiles a selector glob; `*` does not cross `/` in file globs.
+pub fn glob(pattern: &str, for_paths: bool) -> Result<GlobMatcher, String> {
+    GlobBuilder::new(pattern)
+        .literal_separator(for_paths)
+        .build()
+        .map(|glob| glob.compile_matcher())
+        .map_err(|error| format!("bad glob `{pattern}`: {error}"))
+}
+
+pub fn glob_set(patterns: &[String]) -> Result<GlobSet, String> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob = GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map_err(|error| format!("bad glob `{pattern}`: {error}"))?;
+        builder.add(glob);
+    }
+    builder.build().map_err(|error| error.to_string())
+}
+
+/// Marks every finding an active exemption or a reasoned inline ignore
+/// covers. Configured exemptions are tried first: they are the reviewed ones.
+pub fn apply(
+    findings: &mut [Finding],
+    resources: &[Resource],
+    files: &[SourceFile],
+    exemptions: &[Exemption],
+    honour_inline: bool,
+    today: Date,
+) {
+    let active: Vec<&Exemption> = exemptions.iter().filter(|e| !e.is_expired(today)).collect();
+    let mut inline_cache: HashMap<usize, Vec<InlineIgnore<'_>>> = HashMap::new();
+    for finding in findings.iter_mut() {
+        let resource = finding.resource.map(|index| &resources[index]);
+        let file = &files[finding.file];
+        if let Some(exemption) = active.iter().find(|e| e.covers(finding, resource, file)) {
+            finding.suppression = Some(Suppression {
+                reason: exemption.reason.clone(),
+                origin: exemption.origin.clone(),
+            });
+            continue;
+        }
+        let Some(resource) = resource.filter(|_| honour_inline) else {
+            continue;
+        };
+        let ignores = inline_cache
+            .entry(resource.index)
+            .or_insert_with(|| inline_ignores(resource));
+        let covering = ignores.iter().find(|ignore| {
+            ignore.reason.is_some()
+                && ignore.names.iter().any(|name| {
+                    RulePattern::parse(name).is_ok_and(|pattern| pattern.matches(finding.rule))
+                })
+        });
+        if let Some(ignore) = covering {
+            finding.suppression = Some(Suppression {
+                reason: ignore.reason.unwrap_or_default().to_owned(),
+                origin: format!(
+                    "annotation {IGNORE_ANNOTATION} at {}",
+                    resource.document_pointer(&ignore.pointer)
+                ),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::parse;
+
+    #[test]
+    fn rule_patterns_match_ids_families_and_globs() {
+        let meta = parse::ALL[0];
+        for text in ["PARSE-001", "parse-001", "PARSE", "parse", "PARSE-*", "*"] {
+            assert!(RulePattern::parse(text).unwrap().matches(meta), "{text}");
+        }
+        for text in ["PARSE-002", "SEC", "PARS", "SEC-*"] {
+            assert!(!RulePattern::parse(text).unwrap().matches(meta), "{text}");
+        }
+        assert!(RulePattern::parse(" ").is_err());
+        let rules = crate::rules::catalogue();
+        assert!(RulePattern::parse("SEC").unwrap().names_any(rules));
+        assert!(!RulePattern::parse("SEC-999").unwrap().names_any(rules));
+    }
+}

@@ -1,0 +1,550 @@
+//! Reads YAML (and JSON, which is YAML's flow style) into `serde_json::Value`
+//! documents with a position for every node.
+//!
+//! Why saphyr-parser's event stream rather than `yaml_serde` or saphyr's own
+//! tree: `yaml_serde` only knows positions for its error messages, and saphyr's
+//! marked tree is a third representation we would have to convert anyway.
+//! Building our `Value` straight from events costs one pass (the floor is the
+//! parser itself), keeps every node's line and column, and puts the limits
+//! that untrusted input needs (duplicate keys, alias expansion, nesting depth)
+//! where they belong: in the one loop that builds the tree.
+
+pub mod pos;
+pub mod scalar;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
+use serde_json::{Map, Value};
+
+use crate::source::Mark;
+pub use pos::PosNode;
+
+/// Bounds that keep hostile input from exhausting memory or the stack.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest allowed nesting of sequences and mappings.
+    pub max_depth: usize,
+    /// Most nodes that aliases may add to one document ("billion laughs").
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // Real manifests nest a few dozen levels (CRD schemas are the deepest)
+        // and use aliases sparingly; these leave room for both while bounding
+        // the memory and stack a hostile document can take.
+        Limits {
+            max_depth: 200,
+            max_alias_nodes: 100_000,
+        }
+    }
+}
+
+/// What went wrong in a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    Syntax,
+    DuplicateKey,
+    AliasExpansion,
+    TooDeep,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub mark: Mark,
+    pub message: String,
+}
+
+/// One document of a stream. `root` is `None` when a problem made the document
+/// unusable; `problems` then says why.
+#[derive(Debug)]
+pub struct Document {
+    /// 1-based position of the document in its stream.
+    pub index: usize,
+    pub start: Mark,
+    pub root: Option<(Value, PosNode)>,
+    pub problems: Vec<Problem>,
+}
+
+/// Parses every document of a stream. A syntax error costs only the document
+/// it is in: from that document on, the stream is split at `---` lines and
+/// each piece is read on its own, so later documents are still checked.
+pub fn parse_stream(text: &str, limits: Limits) -> Vec<Document> {
+    let mut documents = Vec::new();
+    let Err(failure) = parse_piece(text, 0, limits, &mut documents) else {
+        return documents;
+    };
+    // The parser looks ahead, so the document it was building when it failed
+    // may be a healthy one followed by the broken one: read both again.
+    documents.truncate(failure.document_index - 1);
+    let mut start = failure.resume_line;
+    loop {
+        let end = next_document_line(text, start);
+        let piece = lines_slice(text, start, end.unwrap_or(u32::MAX));
+        let _ = parse_piece(piece, start - 1, limits, &mut documents);
+        match end {
+            Some(next) => start = next,
+            None => return documents,
+        }
+    }
+}
+
+/// Where a piece stopped on a syntax error: the document it was building and
+/// the line that document began on.
+struct Failure {
+    document_index: usize,
+    resume_line: u32,
+}
+
+fn parse_piece(
+    text: &str,
+    line_base: u32,
+    limits: Limits,
+    documents: &mut Vec<Document>,
+) -> Result<(), Failure> {
+    let mut parser = Parser::new_from_str(text);
+    let mut current: Option<DocumentBuilder> = None;
+    loop {
+        let (event, span) = match parser.next_event() {
+            None => return Ok(()),
+            Some(Ok(next)) => next,
+            Some(Err(error)) => {
+                let mark = to_mark(error.marker().line(), error.marker().col(), line_base);
+                let kind = match error.info() {
+                    "recursion limit exceeded" => ProblemKind::TooDeep,
+                    _ => ProblemKind::Syntax,
+                };
+                let message = match kind {
+                    ProblemKind::TooDeep => "flow collections nested too deeply".to_owned(),
+                    _ => error.info().to_owned(),
+                };
+                let problem = Problem {
+                    kind,
+                    mark,
+                    message,
+                };
+                let index = documents.len() + 1;
+                let mut document = match current.take() {
+                    Some(builder) => builder.abandon(),
+                    None => Document {
+                        index,
+                        start: mark,
+                        root: None,
+                        problems: Vec::new(),
+                    },
+                };
+                let failure = Failure {
+                    document_index: document.index,
+                    resume_line: document.start.line,
+                };
+                document.problems.push(problem);
+                documents.push(document);
+                return Err(failure);
+            }
+        };
+        let start = to_mark(span.start.line(), span.start.col(), line_base);
+        match event {
+            Event::DocumentStart(_) => {
+                current = Some(DocumentBuilder::new(documents.len() + 1, start, limits));
+            }
+            Event::DocumentEnd => {
+                if let Some(builder) = current.take() {
+                    documents.push(builder.finish());
+                }
+            }
+            Event::StreamEnd => return Ok(()),
+            Event::StreamStart | Event::Nothing => {}
+            event => {
+                if let Some(builder) = current.as_mut() {
+                    builder.handle(event, span, line_base);
+                }
+            }
+        }
+    }
+}
+
+fn to_mark(line: usize, zero_based_column: usize, line_base: u32) -> Mark {
+    Mark::new(line as u32 + line_base, zero_based_column as u32 + 1)
+}
+
+/// The first line after `after` that starts a document with `---`.
+fn next_document_line(text: &str, after: u32) -> Option<u32> {
+    text.lines()
+        .enumerate()
+        .skip(after as usize)
+        .find(|(_, line)| {
+            line.strip_prefix("---")
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r']))
+        })
+        .map(|(index, _)| index as u32 + 1)
+}
+
+/// Lines `first..before` (1-based) of `text`.
+fn lines_slice(text: &str, first: u32, before: u32) -> &str {
+    let mut offset = 0;
+    let mut start = None;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        let number = index as u32 + 1;
+        if number == first {
+            start = Some(offset);
+        }
+        if number == before {
+            return &text[start.unwrap_or(offset)..offset];
+        }
+        offset += line.len();
+    }
+    &text[start.unwrap_or(text.len())..]
+}
+
+enum Frame {
+    Sequence {
+        anchor: usize,
+        start: Mark,
+        items: Vec<Value>,
+        positions: Vec<PosNode>,
+        nodes: usize,
+    },
+    Mapping {
+        anchor: usize,
+        start: Mark,
+        entries: Map<String, Value>,
+        positions: Vec<PosNode>,
+        nodes: usize,
+        key: Option<PendingKey>,
+        merges: Vec<(Map<String, Value>, Vec<PosNode>)>,
+    },
+}
+
+struct PendingKey {
+    text: String,
+    mark: Mark,
+    is_merge: bool,
+}
+
+struct Anchored {
+    value: Value,
+    position: PosNode,
+    nodes: usize,
+}
+
+struct DocumentBuilder {
+    index: usize,
+    start: Mark,
+    limits: Limits,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Anchored>,
+    alias_nodes: usize,
+    root: Option<(Value, PosNode)>,
+    problems: Vec<Problem>,
+    failed: bool,
+}
+
+impl DocumentBuilder {
+    fn new(index: usize, start: Mark, limits: Limits) -> Self {
+        DocumentBuilder {
+            index,
+            start,
+            limits,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            alias_nodes: 0,
+            root: None,
+            problems: Vec::new(),
+            failed: false,
+        }
+    }
+
+    fn finish(self) -> Document {
+        Document {
+            index: self.index,
+            start: self.start,
+            root: if self.failed { None } else { self.root },
+            problems: self.problems,
+        }
+    }
+
+    fn abandon(mut self) -> Document {
+        self.failed = true;
+        self.finish()
+    }
+
+    /// Gives the document up: the problem is recorded and the remaining events
+    /// of the document are ignored.
+    fn fail(&mut self, kind: ProblemKind, mark: Mark, message: String) {
+        self.problems.push(Problem {
+            kind,
+            mark,
+            message,
+        });
+        self.failed = true;
+        self.stack.clear();
+        self.anchors.clear();
+    }
+
+    fn expecting_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Mapping { key: None, .. }))
+    }
+
+    fn handle(&mut self, event: Event<'_>, span: Span, line_base: u32) {
+        if self.failed {
+            return;
+        }
+        let start = to_mark(span.start.line(), span.start.col(), line_base);
+        let end = to_mark(span.end.line(), span.end.col(), line_base);
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                if self.expecting_key() {
+                    self.set_key(text.into_owned(), start, style == ScalarStyle::Plain);
+                    return;
+                }
+                let value = scalar_value(&text, style, tag.as_deref());
+                self.complete(value, PosNode::leaf(start, start, end), 1, anchor);
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if self.expecting_key() {
+                    let message = "a sequence or mapping used as a mapping key (Kubernetes only accepts scalar keys)";
+                    return self.fail(ProblemKind::Syntax, start, message.to_owned());
+                }
+                if self.stack.len() >= self.limits.max_depth {
+                    let message = format!(
+                        "nesting deeper than {} levels; no Kubernetes object needs this",
+                        self.limits.max_depth
+                    );
+                    return self.fail(ProblemKind::TooDeep, start, message);
+                }
+                self.stack.push(match event {
+                    Event::SequenceStart(..) => Frame::Sequence {
+                        anchor,
+                        start,
+                        items: Vec::new(),
+                        positions: Vec::new(),
+                        nodes: 1,
+                    },
+                    _ => Frame::Mapping {
+                        anchor,
+                        start,
+                        entries: Map::new(),
+                        positions: Vec::new(),
+                        nodes: 1,
+                        key: None,
+                        merges: Vec::new(),
+                    },
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => self.close(end),
+            Event::Alias(id) => self.alias(id, start, end),
+            _ => {}
+        }
+    }
+
+    fn set_key(&mut self, text: String, mark: Mark, plain: bool) {
+        if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
+            let is_merge = plain && text == "<<";
+            *key = Some(PendingKey {
+                text,
+                mark,
+                is_merge,
+            });
+        }
+    }
+
+    fn close(&mut self, end: Mark) {
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        match frame {
+            Frame::Sequence {
+                anchor,
+                start,
+                items,
+                positions,
+                nodes,
+            } => {
+                let position = container_position(start, end, positions);
+                self.complete(Value::Array(items), position, nodes, anchor);
+            }
+            Frame::Mapping {
+                anchor,
+                start,
+                mut entries,
+                mut positions,
+                nodes,
+                merges,
+                ..
+            } => {
+                // Explicit keys win over merged ones, and earlier merge sources
+                // over later ones (YAML's merge-key rules).
+                for (merged, merged_positions) in merges {
+                    for ((key, value), position) in merged.into_iter().zip(merged_positions) {
+                        if !entries.contains_key(&key) {
+                            entries.insert(key, value);
+                            positions.push(position);
+                        }
+                    }
+                }
+                let position = container_position(start, end, positions);
+                self.complete(Value::Object(entries), position, nodes, anchor);
+            }
+        }
+    }
+
+    fn alias(&mut self, id: usize, start: Mark, end: Mark) {
+        let Some(anchored) = self.anchors.get(&id) else {
+            return self.fail(
+                ProblemKind::Syntax,
+                start,
+                "alias to an anchor this document does not define (anchors do not cross `---`)"
+                    .to_owned(),
+            );
+        };
+        if self.expecting_key() {
+            match &anchored.value {
+                Value::String(text) => {
+                    let text = text.clone();
+                    return self.set_key(text, start, false);
+                }
+                _ => {
+                    let message = "an alias to a non-string used as a mapping key";
+                    return self.fail(ProblemKind::Syntax, start, message.to_owned());
+                }
+            }
+        }
+        let nodes = anchored.nodes;
+        if self.alias_nodes + nodes > self.limits.max_alias_nodes {
+            let message = format!(
+                "aliases expand this document past {} nodes (a YAML \"billion laughs\" bomb?); the document is not read",
+                self.limits.max_alias_nodes
+            );
+            return self.fail(ProblemKind::AliasExpansion, start, message);
+        }
+        self.alias_nodes += nodes;
+        let value = anchored.value.clone();
+        let mut position = anchored.position.clone();
+        position.start = start;
+        position.end = end;
+        self.complete(value, position, nodes, 0);
+    }
+
+    /// Attaches a finished node to its parent (or makes it the root).
+    fn complete(&mut self, value: Value, mut position: PosNode, nodes: usize, anchor: usize) {
+        if anchor != 0 {
+            let anchored = Anchored {
+                value: value.clone(),
+                position: position.clone(),
+                nodes,
+            };
+            self.anchors.insert(anchor, anchored);
+        }
+        let mut duplicate = None;
+        let mut bad_merge = None;
+        match self.stack.last_mut() {
+            None => {
+                position.key = position.start;
+                self.root = Some((value, position));
+            }
+            Some(Frame::Sequence {
+                items,
+                positions,
+                nodes: count,
+                ..
+            }) => {
+                position.key = position.start;
+                items.push(value);
+                positions.push(position);
+                *count += nodes;
+            }
+            Some(Frame::Mapping {
+                entries,
+                positions,
+                nodes: count,
+                key,
+                merges,
+                ..
+            }) => {
+                let Some(key) = key.take() else {
+                    return;
+                };
+                *count += nodes;
+                if key.is_merge {
+                    match merge_sources(value, position) {
+                        Some(sources) => merges.extend(sources),
+                        None => bad_merge = Some(key.mark),
+                    }
+                } else {
+                    position.key = key.mark;
+                    match entries
+                        .iter()
+                        .position(|(existing, _)| *existing == key.text)
+                    {
+                        Some(index) => {
+                            duplicate = Some((key.text.clone(), key.mark, positions[index].key));
+                            positions[index] = position;
+                        }
+                        None => positions.push(position),
+                    }
+                    entries.insert(key.text, value);
+                }
+            }
+        }
+        if let Some((name, mark, first)) = duplicate {
+            self.problems.push(Problem {
+                kind: ProblemKind::DuplicateKey,
+                mark,
+                message: format!(
+                    "duplicate key `{name}` (first at line {}); kubectl rejects the document, other tools silently keep one of the values",
+                    first.line
+                ),
+            });
+        }
+        if let Some(mark) = bad_merge {
+            self.problems.push(Problem {
+                kind: ProblemKind::Syntax,
+                mark,
+                message: "a merge key `<<` needs a mapping or a sequence of mappings".to_owned(),
+            });
+        }
+    }
+}
+
+fn container_position(start: Mark, end: Mark, children: Vec<PosNode>) -> PosNode {
+    PosNode {
+        key: start,
+        start,
+        end,
+        children: children.into_boxed_slice(),
+    }
+}
+
+type MergeSource = (Map<String, Value>, Vec<PosNode>);
+
+fn merge_sources(value: Value, position: PosNode) -> Option<Vec<MergeSource>> {
+    match value {
+        Value::Object(map) => Some(vec![(map, position.children.into_vec())]),
+        Value::Array(items) => items
+            .into_iter()
+            .zip(position.children.into_vec())
+            .map(|(item, item_position)| match item {
+                Value::Object(map) => Some((map, item_position.children.into_vec())),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    }
+}
+
+fn scalar_value(text: &Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Value {
+    match tag {
+        Some(tag) if tag.handle == "!!" || tag.is_yaml_core_schema() => {
+            scalar::resolve_tagged(text, &tag.suffix)
+        }
+        Some(_) => Value::String(text.to_string()),
+        None if style == ScalarStyle::Plain => scalar::resolve_plain(text),
+        None => Value::String(text.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests;

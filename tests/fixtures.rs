@@ -1,0 +1,180 @@
+//! The fixture harness: every file under `fixtures/` declares the findings it
+//! must produce (see fixtures/README.md), and one run of `charter check
+//! fixtures/` must produce exactly those.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use common::{charter, charter_in, repo_root};
+use serde_json::Value;
+
+type Expected = BTreeSet<(String, u64, u64, bool)>;
+
+fn parse_expectation(text: &str, origin: &str) -> (String, u64, u64, bool) {
+    let mut words = text.split_whitespace();
+    let rule = words
+        .next()
+        .unwrap_or_else(|| panic!("{origin}: empty expectation"));
+    let position = words
+        .next()
+        .unwrap_or_else(|| panic!("{origin}: `{text}` lacks LINE:COLUMN"));
+    let (line, column) = position
+        .split_once(':')
+        .and_then(|(l, c)| Some((l.parse().ok()?, c.parse().ok()?)))
+        .unwrap_or_else(|| panic!("{origin}: `{position}` is not LINE:COLUMN"));
+    let suppressed = match words.next() {
+        None => false,
+        Some("suppressed") => true,
+        Some(other) => panic!("{origin}: unknown word `{other}`"),
+    };
+    (rule.to_owned(), line, column, suppressed)
+}
+
+/// Declared findings of every fixture, by the name charter reports.
+fn declared() -> BTreeMap<String, Expected> {
+    let root = repo_root();
+    let mut declared = BTreeMap::new();
+    let walker = ignore::WalkBuilder::new(root.join("fixtures"))
+        .hidden(false)
+        .build();
+    for entry in walker {
+        let entry = entry.expect("fixtures are walkable");
+        let path = entry.path();
+        let Some(extension) = path.extension().and_then(|e| e.to_str()) else {
+            continue;
+        };
+        if !["yaml", "yml", "json"].contains(&extension)
+            || path.components().any(|c| c.as_os_str() == "templates")
+        {
+            continue;
+        }
+        let name = path
+            .strip_prefix(&root)
+            .expect("under the root")
+            .to_string_lossy()
+            .into_owned();
+        let mut expected = Expected::new();
+        if let Ok(text) = std::fs::read_to_string(path) {
+            for line in text.lines() {
+                if let Some(rest) = line.trim_start().strip_prefix("# expect:") {
+                    expected.insert(parse_expectation(rest, &name));
+                }
+            }
+        }
+        let sidecar = format!("{}.expect", path.display());
+        if let Ok(text) = std::fs::read_to_string(&sidecar) {
+            for line in text.lines().filter(|line| !line.trim().is_empty()) {
+                expected.insert(parse_expectation(line, &sidecar));
+            }
+        }
+        declared.insert(name, expected);
+    }
+    declared
+}
+
+fn reported(report: &Value) -> BTreeMap<String, Expected> {
+    let mut reported: BTreeMap<String, Expected> = BTreeMap::new();
+    for finding in report["findings"].as_array().expect("findings") {
+        reported
+            .entry(finding["file"].as_str().expect("file").to_owned())
+            .or_default()
+            .insert((
+                finding["rule"].as_str().expect("rule").to_owned(),
+                finding["line"].as_u64().expect("line"),
+                finding["column"].as_u64().expect("column"),
+                finding["suppressed"].as_bool().expect("suppressed"),
+            ));
+    }
+    reported
+}
+
+#[test]
+fn every_fixture_reports_exactly_what_it_declares() {
+    let run = charter(&["check", "fixtures", "--format", "json"]);
+    assert_eq!(
+        run.code, 1,
+        "fixtures hold errors, so the run fails\n{}",
+        run.stderr
+    );
+    let mut reported = reported(&run.json());
+    let declared = declared();
+    assert!(
+        declared.len() >= 25,
+        "the fixture set shrank: {} files",
+        declared.len()
+    );
+    let mut problems = Vec::new();
+    for (file, expected) in &declared {
+        let actual = reported.remove(file).unwrap_or_default();
+        for missing in expected.difference(&actual) {
+            problems.push(format!("{file}: missing {missing:?}"));
+        }
+        for unexpected in actual.difference(expected) {
+            problems.push(format!("{file}: unexpected {unexpected:?}"));
+        }
+    }
+    for (file, actual) in reported {
+        problems.push(format!(
+            "{file}: findings in a file the harness does not know: {actual:?}"
+        ));
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+#[test]
+fn the_chart_is_reported_as_skipped() {
+    let report = charter(&["check", "fixtures", "--format", "json"]).json();
+    assert_eq!(
+        report["summary"]["skipped"]["helm_charts"],
+        serde_json::json!(["fixtures/charts/demo-chart"])
+    );
+    let human = charter(&["check", "fixtures/charts"]);
+    assert_eq!(human.code, 0);
+    assert!(
+        human.stdout.contains("1 Helm chart not rendered, rendering charts is not supported yet (fixtures/charts/demo-chart)"),
+        "{}",
+        human.stdout
+    );
+}
+
+/// `cat FILE | charter check -` gives the findings `charter check FILE`
+/// gives, with the file shown as `<stdin>`.
+#[test]
+fn standard_input_gives_the_same_findings() {
+    let root = repo_root();
+    let directory_run = charter(&["check", "fixtures", "--format", "json"]).json();
+    let by_file = |file: &str| -> Vec<Value> {
+        directory_run["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["file"] == file)
+            .map(|f| {
+                let mut f = f.clone();
+                f["file"] = Value::from("<stdin>");
+                f
+            })
+            .collect()
+    };
+    let mut compared = 0;
+    for file in declared().keys() {
+        let bytes = std::fs::read(root.join(file)).expect("fixture is readable");
+        let run = charter_in(
+            Path::new(&root),
+            &["check", "-", "--format", "json"],
+            Some(&bytes),
+        );
+        let findings = run.json()["findings"].as_array().expect("findings").clone();
+        assert_eq!(findings, by_file(file), "{file} through stdin");
+        let expected_code = i32::from(
+            findings
+                .iter()
+                .any(|f| f["severity"] == "error" && f["suppressed"] == false),
+        );
+        assert_eq!(run.code, expected_code, "{file} through stdin");
+        compared += 1;
+    }
+    assert!(compared >= 25);
+}
