@@ -31,6 +31,7 @@ pub fn render(outcome: &Outcome, fail_on: FailOn, style: &Style, elapsed: Durati
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_context_lines(1)
+        .with_wrap_lines(false)
         .without_syntax_highlighting();
     let mut sources = RedactedSources::new(outcome);
     let mut output = String::new();
