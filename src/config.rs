@@ -137,18 +137,18 @@ impl Config {
         if let Some(problem) = document.problems.first() {
             return fail(Some(problem.mark), problem.message.clone(), None);
         }
-        let Some((value, positions)) = document.root else {
+        let Some(root) = document.root else {
             return fail(
                 Some(document.start),
                 "the configuration could not be read".into(),
                 None,
             );
         };
-        let value = match value {
+        let value = match root.to_json() {
             Value::Null => Value::Object(Map::new()),
             other => other,
         };
-        let locate = |pointer: &str| positions.locate(&value, pointer).0.key;
+        let locate = |pointer: &str| root.locate(pointer).0.mark;
         let raw: RawConfig = match serde_path_to_error::deserialize(&value) {
             Ok(raw) => raw,
             Err(error) => {
@@ -159,7 +159,7 @@ impl Config {
                     .strip_prefix("unknown field `")
                     .and_then(|rest| rest.split('`').next())
                 {
-                    pointer = format!("{pointer}/{}", crate::yaml::pos::escape_token(field));
+                    pointer = format!("{pointer}/{}", crate::yaml::node::escape_token(field));
                 }
                 return fail(Some(locate(&pointer)), message, None);
             }
@@ -179,7 +179,7 @@ impl Config {
                         &file,
                         Some(locate(&format!(
                             "/rules/{}",
-                            crate::yaml::pos::escape_token(target)
+                            crate::yaml::node::escape_token(target)
                         ))),
                         message,
                         help,
@@ -467,7 +467,7 @@ fn to_pointer(path: &serde_path_to_error::Path) -> String {
     path.iter()
         .filter_map(|segment| match segment {
             Segment::Seq { index } => Some(index.to_string()),
-            Segment::Map { key } => Some(crate::yaml::pos::escape_token(key).into_owned()),
+            Segment::Map { key } => Some(crate::yaml::node::escape_token(key).into_owned()),
             Segment::Enum { .. } | Segment::Unknown => None,
         })
         .fold(String::new(), |pointer, token| format!("{pointer}/{token}"))

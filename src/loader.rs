@@ -5,14 +5,13 @@ use std::ops::AddAssign;
 
 use globset::GlobMatcher;
 use serde::Deserialize;
-use serde_json::{Map, Value};
 
 use crate::finding::Finding;
 use crate::resource::Resource;
 use crate::rules::{RuleMeta, parse};
-use crate::source::{FileId, Mark};
+use crate::source::FileId;
 use crate::suppress::glob;
-use crate::yaml::{self, Document, PosNode, ProblemKind};
+use crate::yaml::{self, Document, Node, ProblemKind, Value};
 
 /// What a run read, for the summary.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -87,8 +86,8 @@ impl DocumentKinds {
             .pop()
             .and_then(|document| document.root)
             .ok_or_else(|| broken("not readable".into()))?;
-        let raw: Raw =
-            serde_json::from_value(document.0).map_err(|error| broken(error.to_string()))?;
+        let raw: Raw = serde_json::from_value(document.to_json())
+            .map_err(|error| broken(error.to_string()))?;
         let tool_configurations = raw
             .tool_configurations
             .into_iter()
@@ -114,20 +113,25 @@ impl DocumentKinds {
         })
     }
 
-    fn is_tool_configuration(&self, document: &Map<String, Value>) -> bool {
-        let Some(api_version) = document.get("apiVersion").and_then(Value::as_str) else {
+    fn is_tool_configuration(&self, document: &Node) -> bool {
+        let Some(api_version) = document.get("apiVersion").and_then(Node::as_str) else {
             return false;
         };
         let kind = document.get("kind");
         self.tool_configurations.iter().any(|tool| {
             let kind_matches = match (&tool.kind, kind) {
                 (KindMatch::Any, _) | (KindMatch::Absent, None) => true,
-                (KindMatch::Glob(glob), Some(Value::String(kind))) => glob.is_match(kind),
+                (KindMatch::Glob(glob), Some(kind)) => {
+                    kind.as_str().is_some_and(|kind| glob.is_match(kind))
+                }
                 _ => false,
             };
             kind_matches
                 && tool.api_version.is_match(api_version)
-                && tool.fields.iter().all(|field| document.contains_key(field))
+                && tool
+                    .fields
+                    .iter()
+                    .all(|field| document.get(field).is_some())
         })
     }
 }
@@ -163,19 +167,17 @@ fn load_document(file: FileId, document: Document, kinds: &DocumentKinds, loaded
             ProblemKind::AliasExpansion => &parse::ALIAS_BOMB,
             ProblemKind::TooDeep => &parse::TOO_DEEP,
         };
-        loaded.findings.push(
-            Finding::at(rule, file, problem.mark, problem.message.clone()).in_document(index),
-        );
+        let finding = Finding::at(rule, file, problem.mark, problem.message.clone());
+        loaded.findings.push(finding.in_document(index));
     }
-    let Some((value, positions)) = document.root else {
+    let Some(node) = document.root else {
         return;
     };
     let object = Object {
         file,
         document: index,
         prefix: String::new(),
-        value,
-        positions,
+        node,
     };
     match object.classify(kinds) {
         Class::Empty => loaded.tally.empty_documents += 1,
@@ -187,13 +189,12 @@ fn load_document(file: FileId, document: Document, kinds: &DocumentKinds, loaded
     }
 }
 
-/// A mapping that may be a Kubernetes object, with where it sits.
+/// A node that may be a Kubernetes object, with where it sits.
 struct Object {
     file: FileId,
     document: usize,
     prefix: String,
-    value: Value,
-    positions: PosNode,
+    node: Node,
 }
 
 struct Identity {
@@ -214,68 +215,64 @@ enum Class {
 
 impl Object {
     fn finding(&self, rule: &'static RuleMeta, pointer: &str, message: String) -> Finding {
-        let mut finding =
-            Finding::at(rule, self.file, self.mark_of(pointer), message).in_document(self.document);
+        let mark = self.node.locate(pointer).0.mark;
+        let mut finding = Finding::at(rule, self.file, mark, message).in_document(self.document);
         finding.path = Some(format!("{}{pointer}", self.prefix));
         finding
     }
 
-    fn mark_of(&self, pointer: &str) -> Mark {
-        self.positions.locate(&self.value, pointer).0.key
+    fn broken(&self, rule: &'static RuleMeta, pointer: &str, message: String) -> Class {
+        Class::Broken(self.finding(rule, pointer, message))
     }
 
     fn classify(&self, kinds: &DocumentKinds) -> Class {
-        let map = match &self.value {
+        let node = &self.node;
+        match node.value {
             Value::Null => return Class::Empty,
-            Value::Object(map) => map,
+            Value::Mapping(_) => {}
             _ => return Class::NotKubernetes,
-        };
-        if kinds.is_tool_configuration(map) {
+        }
+        if kinds.is_tool_configuration(node) {
             return Class::ToolConfiguration;
         }
-        let (api_version, kind) = match (map.get("apiVersion"), map.get("kind")) {
+        let (api_version, kind) = match (node.get("apiVersion"), node.get("kind")) {
             (None, None) => return Class::NotKubernetes,
-            (Some(Value::String(api_version)), Some(Value::String(kind))) => (api_version, kind),
             (Some(api_version), None) => {
-                let message = format!(
-                    "has `apiVersion: {}` but no `kind`",
-                    scalar_text(api_version)
-                );
-                return Class::Broken(self.finding(
-                    &parse::INCOMPLETE_TYPE,
-                    "/apiVersion",
-                    message,
-                ));
+                let message = format!("has `apiVersion: {api_version}` but no `kind`");
+                return self.broken(&parse::INCOMPLETE_TYPE, "/apiVersion", message);
             }
             (None, Some(kind)) => {
-                let message = format!("has `kind: {}` but no `apiVersion`", scalar_text(kind));
-                return Class::Broken(self.finding(&parse::INCOMPLETE_TYPE, "/kind", message));
+                let message = format!("has `kind: {kind}` but no `apiVersion`");
+                return self.broken(&parse::INCOMPLETE_TYPE, "/kind", message);
             }
-            (Some(api_version), Some(kind)) => {
-                let (field, value) = match api_version.is_string() {
-                    true => ("kind", kind),
-                    false => ("apiVersion", api_version),
-                };
-                let message = format!("`{field}` must be a string, not {}", type_name(value));
-                return Class::Broken(self.finding(
-                    &parse::INCOMPLETE_TYPE,
-                    &format!("/{field}"),
-                    message,
-                ));
-            }
+            (Some(api_version), Some(kind)) => match (api_version.as_str(), kind.as_str()) {
+                (Some(api_version), Some(kind)) => (api_version, kind),
+                (Some(_), None) => {
+                    let message = format!("`kind` must be a string, not {}", type_name(kind));
+                    return self.broken(&parse::INCOMPLETE_TYPE, "/kind", message);
+                }
+                (None, _) => {
+                    let message = format!(
+                        "`apiVersion` must be a string, not {}",
+                        type_name(api_version)
+                    );
+                    return self.broken(&parse::INCOMPLETE_TYPE, "/apiVersion", message);
+                }
+            },
         };
+        let items = node.get("items");
         if kind.ends_with("List")
-            && map
-                .get("items")
-                .is_some_and(|items| items.is_array() || items.is_null())
+            && items.is_some_and(|items| items.items().is_some() || items.is_null())
         {
             return Class::List;
         }
-        let metadata = map.get("metadata").and_then(Value::as_object);
+        let metadata = node
+            .get("metadata")
+            .filter(|metadata| metadata.is_mapping());
         let text = |field: &str| {
             metadata
                 .and_then(|metadata| metadata.get(field))
-                .and_then(Value::as_str)
+                .and_then(Node::as_str)
                 .filter(|text| !text.is_empty())
                 .map(str::to_owned)
         };
@@ -286,11 +283,11 @@ impl Object {
                 "/kind"
             };
             let message = format!("{kind} has neither `metadata.name` nor `metadata.generateName`");
-            return Class::Broken(self.finding(&parse::UNNAMED, at, message));
+            return self.broken(&parse::UNNAMED, at, message);
         };
         Class::Resource(Identity {
-            api_version: api_version.clone(),
-            kind: kind.clone(),
+            api_version: api_version.to_owned(),
+            kind: kind.to_owned(),
             namespace: text("namespace"),
             name,
         })
@@ -304,8 +301,7 @@ fn push_resource(object: Object, identity: Identity, loaded: &mut Loaded) {
         file: object.file,
         document: object.document,
         prefix: object.prefix,
-        value: object.value,
-        positions: object.positions,
+        object: object.node,
         api_version: identity.api_version,
         kind: identity.kind,
         namespace: identity.namespace,
@@ -315,33 +311,31 @@ fn push_resource(object: Object, identity: Identity, loaded: &mut Loaded) {
 
 /// `kind: List` (and `DeploymentList` and friends, as `kubectl get -o yaml`
 /// writes them): each item is a resource of its own.
-fn expand_list(mut list: Object, kinds: &DocumentKinds, loaded: &mut Loaded) {
-    let Some((Value::Array(items), positions)) =
-        take_field(&mut list.value, &mut list.positions, "items")
-    else {
+fn expand_list(list: Object, kinds: &DocumentKinds, loaded: &mut Loaded) {
+    let list_kind = list.node["kind"].to_string();
+    let Value::Mapping(entries) = list.node.value else {
         return;
     };
-    for (index, (value, positions)) in items
+    let items = entries
+        .into_vec()
         .into_iter()
-        .zip(positions.children.into_vec())
-        .enumerate()
-    {
+        .find(|entry| &*entry.key == "items");
+    let Some(Value::Sequence(items)) = items.map(|entry| entry.node.value) else {
+        return;
+    };
+    for (index, node) in items.into_vec().into_iter().enumerate() {
         let item = Object {
             file: list.file,
             document: list.document,
             prefix: format!("{}/items/{index}", list.prefix),
-            value,
-            positions,
+            node,
         };
         match item.classify(kinds) {
             Class::Resource(identity) => push_resource(item, identity, loaded),
             Class::Broken(finding) => loaded.findings.push(finding),
             Class::List => expand_list(item, kinds, loaded),
             Class::Empty | Class::NotKubernetes | Class::ToolConfiguration => {
-                let message = format!(
-                    "item {index} of the {} is not a Kubernetes object",
-                    scalar_text(&list.value["kind"])
-                );
+                let message = format!("item {index} of the {list_kind} is not a Kubernetes object");
                 loaded
                     .findings
                     .push(item.finding(&parse::INCOMPLETE_TYPE, "", message));
@@ -350,33 +344,14 @@ fn expand_list(mut list: Object, kinds: &DocumentKinds, loaded: &mut Loaded) {
     }
 }
 
-/// Moves a field and its positions out of a mapping.
-fn take_field(value: &mut Value, positions: &mut PosNode, key: &str) -> Option<(Value, PosNode)> {
-    let map = value.as_object_mut()?;
-    let index = map.keys().position(|existing| existing == key)?;
-    let child = map.get_mut(key)?.take();
-    let position = std::mem::replace(
-        &mut positions.children[index],
-        PosNode::leaf(Mark::default(), Mark::default(), Mark::default()),
-    );
-    Some((child, position))
-}
-
-fn scalar_text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
+fn type_name(node: &Node) -> &'static str {
+    match node.value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
         Value::Number(_) => "a number",
         Value::String(_) => "a string",
-        Value::Array(_) => "a sequence",
-        Value::Object(_) => "a mapping",
+        Value::Sequence(_) => "a sequence",
+        Value::Mapping(_) => "a mapping",
     }
 }
 

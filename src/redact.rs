@@ -4,11 +4,9 @@
 //! place source text is printed is the snippet under a human-format finding,
 //! and that text goes through here first.
 
-use serde_json::Value;
-
 use crate::resource::Resource;
 use crate::source::{Mark, line_slice, line_starts};
-use crate::yaml::PosNode;
+use crate::yaml::Node;
 
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
@@ -28,25 +26,24 @@ pub fn sensitive_spans(resource: &Resource) -> Vec<(Mark, Mark)> {
     if !resource.is("", "Secret") {
         return spans;
     }
-    for field in ["/data", "/stringData"] {
-        let (node, found) = resource.positions.locate(&resource.value, field);
-        if found && resource.value.pointer(field).is_some_and(Value::is_object) {
-            spans.extend(node.children.iter().map(value_span));
-        }
+    for field in ["data", "stringData"] {
+        let entries = resource
+            .object
+            .get(field)
+            .and_then(Node::entries)
+            .unwrap_or_default();
+        spans.extend(entries.iter().map(|entry| value_span(&entry.node)));
     }
     // kubectl copies the whole Secret, data included, into this annotation.
     let annotation = format!(
         "/metadata/annotations/{}",
-        crate::yaml::pos::escape_token(LAST_APPLIED)
+        crate::yaml::node::escape_token(LAST_APPLIED)
     );
-    let (node, found) = resource.positions.locate(&resource.value, &annotation);
-    if found {
-        spans.push(value_span(node));
-    }
+    spans.extend(resource.get(&annotation).map(value_span));
     spans
 }
 
-fn value_span(node: &PosNode) -> (Mark, Mark) {
+fn value_span(node: &Node) -> (Mark, Mark) {
     (node.start, node.end)
 }
 

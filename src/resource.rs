@@ -1,9 +1,7 @@
 //! A Kubernetes object as read from a manifest, with where it came from.
 
-use serde_json::{Map, Value};
-
 use crate::source::{FileId, Mark};
-use crate::yaml::PosNode;
+use crate::yaml::{Location, Node};
 
 #[derive(Debug)]
 pub struct Resource {
@@ -15,8 +13,8 @@ pub struct Resource {
     /// JSON pointer from the document root to this object: empty, or
     /// `/items/N` for an item of a `kind: List`.
     pub prefix: String,
-    pub value: Value,
-    pub positions: PosNode,
+    /// The object, with the position of every field.
+    pub object: Node,
     pub api_version: String,
     pub kind: String,
     pub namespace: Option<String>,
@@ -37,27 +35,32 @@ impl Resource {
         self.kind == kind && self.group() == group
     }
 
-    pub fn get(&self, pointer: &str) -> Option<&Value> {
-        self.value.pointer(pointer)
+    /// The field a JSON pointer (relative to this object) names.
+    pub fn get(&self, pointer: &str) -> Option<&Node> {
+        self.object.pointer(pointer)
     }
 
-    pub fn metadata(&self) -> Option<&Map<String, Value>> {
-        self.value.get("metadata")?.as_object()
+    pub fn metadata(&self) -> Option<&Node> {
+        self.object
+            .get("metadata")
+            .filter(|metadata| metadata.is_mapping())
     }
 
-    pub fn annotations(&self) -> Option<&Map<String, Value>> {
-        self.metadata()?.get("annotations")?.as_object()
+    pub fn annotations(&self) -> Option<&Node> {
+        self.metadata()?
+            .get("annotations")
+            .filter(|annotations| annotations.is_mapping())
     }
 
-    /// The position of the field a pointer (relative to this object) names,
-    /// or of its deepest existing ancestor.
-    pub fn locate(&self, pointer: &str) -> &PosNode {
-        self.positions.locate(&self.value, pointer).0
+    /// The node a pointer (relative to this object) names, or its deepest
+    /// existing ancestor.
+    pub fn locate(&self, pointer: &str) -> Location<'_> {
+        self.object.locate(pointer).0
     }
 
     /// Where a finding about `pointer` should point.
     pub fn mark_of(&self, pointer: &str) -> Mark {
-        self.locate(pointer).key
+        self.locate(pointer).mark
     }
 
     /// The pointer from the document root, for output.

@@ -9,14 +9,14 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
-use serde_json::Value;
 
 use crate::date::Date;
 use crate::finding::{Finding, Suppression};
 use crate::resource::Resource;
 use crate::rules::RuleMeta;
 use crate::source::{Mark, SourceFile};
-use crate::yaml::pos::escape_token;
+use crate::yaml::Node;
+use crate::yaml::node::escape_token;
 
 pub const IGNORE_ANNOTATION: &str = "charter.io/ignore";
 pub const REASON_ANNOTATION: &str = "charter.io/ignore-reason";
@@ -82,7 +82,7 @@ pub fn inline_ignores(resource: &Resource) -> Vec<InlineIgnore<'_>> {
             let names = annotations.get(IGNORE_ANNOTATION)?.as_str()?;
             let reason = annotations
                 .get(REASON_ANNOTATION)
-                .and_then(Value::as_str)
+                .and_then(Node::as_str)
                 .map(str::trim)
                 .filter(|reason| !reason.is_empty());
             Some(InlineIgnore {

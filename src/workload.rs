@@ -11,9 +11,8 @@
 //! would silently hide the whole workload from every pod rule. Schema errors
 //! are the schema rules' business; pod rules must still see the pod.
 
-use serde_json::{Map, Value};
-
 use crate::resource::Resource;
+use crate::yaml::Node;
 
 /// Where the pod template sits, per (API groups, kind).
 const LAYOUTS: &[(&[&str], &str, &str)] = &[
@@ -33,8 +32,10 @@ const LAYOUTS: &[(&[&str], &str, &str)] = &[
 pub struct PodTemplate<'a> {
     /// Pointer to the object holding the pod's `metadata` and `spec`.
     pub pointer: &'static str,
-    pub metadata: Option<&'a Map<String, Value>>,
-    pub spec: &'a Map<String, Value>,
+    /// The template's `metadata` mapping, when it has one.
+    pub metadata: Option<&'a Node>,
+    /// The pod spec mapping.
+    pub spec: &'a Node,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +66,8 @@ impl ContainerKind {
 pub struct Container<'a> {
     pub kind: ContainerKind,
     pub index: usize,
-    pub fields: &'a Map<String, Value>,
+    /// The container's mapping.
+    pub fields: &'a Node,
     /// Pointer to the container, relative to the resource.
     pub pointer: String,
 }
@@ -75,8 +77,8 @@ pub struct EnvVar<'a> {
     pub index: usize,
     pub name: Option<&'a str>,
     /// The literal `value`, when one is written.
-    pub value: Option<&'a Value>,
-    pub value_from: Option<&'a Map<String, Value>>,
+    pub value: Option<&'a Node>,
+    pub value_from: Option<&'a Node>,
     /// Pointer to the env entry, relative to the resource.
     pub pointer: String,
 }
@@ -88,11 +90,11 @@ impl Resource {
         let (_, _, pointer) = LAYOUTS
             .iter()
             .find(|(groups, kind, _)| *kind == self.kind && groups.contains(&group))?;
-        let template = self.value.pointer(pointer)?.as_object()?;
+        let template = self.object.pointer(pointer)?;
         Some(PodTemplate {
             pointer,
-            metadata: template.get("metadata").and_then(Value::as_object),
-            spec: template.get("spec")?.as_object()?,
+            metadata: template.get("metadata").filter(|node| node.is_mapping()),
+            spec: template.get("spec").filter(|node| node.is_mapping())?,
         })
     }
 }
@@ -106,26 +108,27 @@ impl<'a> PodTemplate<'a> {
         format!("{}/metadata", self.pointer)
     }
 
-    pub fn annotations(&self) -> Option<&'a Map<String, Value>> {
-        self.metadata?.get("annotations")?.as_object()
+    pub fn annotations(&self) -> Option<&'a Node> {
+        self.metadata?
+            .get("annotations")
+            .filter(|node| node.is_mapping())
     }
 
     /// Every container of every kind, in spec order: containers, then init
     /// containers, then ephemeral containers.
     pub fn containers(&self) -> impl Iterator<Item = Container<'a>> + '_ {
         ContainerKind::ALL.into_iter().flat_map(move |kind| {
-            let items = self.spec.get(kind.field()).and_then(Value::as_array);
+            let items = self.spec.get(kind.field()).and_then(Node::items);
             items
                 .into_iter()
                 .flatten()
                 .enumerate()
-                .filter_map(move |(index, item)| {
-                    Some(Container {
-                        kind,
-                        index,
-                        fields: item.as_object()?,
-                        pointer: format!("{}/spec/{}/{index}", self.pointer, kind.field()),
-                    })
+                .filter(|(_, item)| item.is_mapping())
+                .map(move |(index, item)| Container {
+                    kind,
+                    index,
+                    fields: item,
+                    pointer: format!("{}/spec/{}/{index}", self.pointer, kind.field()),
                 })
         })
     }
@@ -141,20 +144,18 @@ impl<'a> Container<'a> {
     }
 
     pub fn env(&self) -> impl Iterator<Item = EnvVar<'a>> + '_ {
-        let items = self.fields.get("env").and_then(Value::as_array);
+        let items = self.fields.get("env").and_then(Node::items);
         items
             .into_iter()
             .flatten()
             .enumerate()
-            .filter_map(move |(index, item)| {
-                let entry = item.as_object()?;
-                Some(EnvVar {
-                    index,
-                    name: entry.get("name").and_then(Value::as_str),
-                    value: entry.get("value"),
-                    value_from: entry.get("valueFrom").and_then(Value::as_object),
-                    pointer: format!("{}/env/{index}", self.pointer),
-                })
+            .filter(|(_, item)| item.is_mapping())
+            .map(move |(index, entry)| EnvVar {
+                index,
+                name: entry.get("name").and_then(Node::as_str),
+                value: entry.get("value"),
+                value_from: entry.get("valueFrom").filter(|node| node.is_mapping()),
+                pointer: format!("{}/env/{index}", self.pointer),
             })
     }
 }
@@ -227,7 +228,7 @@ spec: {template: {spec: {containers: []}}}
             ]
         );
         let deployment = resources[1].pod_template().unwrap();
-        assert_eq!(deployment.annotations().unwrap()["x"], "z");
+        assert_eq!(deployment.annotations().unwrap()["x"].as_str(), Some("z"));
         let init = deployment.containers().nth(1).unwrap();
         assert_eq!(init.kind, ContainerKind::InitContainer);
         assert_eq!(init.name(), Some("init"));
@@ -254,7 +255,7 @@ spec:
         let container = pod.containers().next().unwrap();
         let env: Vec<_> = container.env().collect();
         assert_eq!(env[0].name, Some("PLAIN"));
-        assert_eq!(env[0].value.and_then(Value::as_str), Some("x"));
+        assert_eq!(env[0].value.and_then(Node::as_str), Some("x"));
         assert!(env[1].value_from.is_some());
         assert_eq!(env[1].pointer, "/spec/containers/0/env/1");
         assert_eq!(

@@ -11,7 +11,8 @@ use serde_json::Value;
 
 /// A plaintext Secret placed beside every bad input: its finding proves the
 /// run went on after the bad file.
-const COMPANION: &str = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: companion\nstringData:\n  k: fixture\n";
+const COMPANION: &str =
+    "apiVersion: v1\nkind: Secret\nmetadata:\n  name: companion\nstringData:\n  k: fixture\n";
 
 fn run_with(files: &[(&str, &[u8])], extra_args: &[&str]) -> (Run, Value) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -30,10 +31,18 @@ fn run_dir(dir: &Path, extra_args: &[&str]) -> (Run, Value) {
     let mut args = vec!["check", ".", "--format", "json", "--no-config"];
     args.extend(extra_args);
     let run = charter_in(dir, &args, None);
-    assert!(!run.stderr.contains("panicked"), "charter panicked:\n{}", run.stderr);
+    assert!(
+        !run.stderr.contains("panicked"),
+        "charter panicked:\n{}",
+        run.stderr
+    );
     let report = run.json();
     assert!(
-        report["findings"].as_array().unwrap().iter().any(|f| f["file"] == "companion.yaml" && f["rule"] == "SEC-001"),
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["file"] == "companion.yaml" && f["rule"] == "SEC-001"),
         "the run did not go on to the companion file: {report:#}"
     );
     assert_eq!(run.code, 1);
@@ -60,7 +69,13 @@ fn finding_for(report: &Value, file: &str) -> (String, u64, u64, String) {
 
 #[test]
 fn invalid_yaml() {
-    let (_, report) = run_with(&[("bad.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n")], &[]);
+    let (_, report) = run_with(
+        &[(
+            "bad.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n",
+        )],
+        &[],
+    );
     let (rule, line, _, message) = finding_for(&report, "bad.yaml");
     assert_eq!((rule.as_str(), line), ("PARSE-001", 5));
     assert!(message.contains("flow sequence"), "{message}");
@@ -71,23 +86,39 @@ fn invalid_utf8() {
     let (_, report) = run_with(&[("latin1.yaml", b"kind: ConfigMap\n# caf\xe9\n")], &[]);
     assert_eq!(
         finding_for(&report, "latin1.yaml"),
-        ("PARSE-002".into(), 2, 6, "not valid UTF-8 (byte 0xE9 at offset 21)".into())
+        (
+            "PARSE-002".into(),
+            2,
+            6,
+            "not valid UTF-8 (byte 0xE9 at offset 21)".into()
+        )
     );
 }
 
 #[test]
 fn utf16_text() {
-    let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("kind: Pod\n".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain("kind: Pod\n".encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
     let (_, report) = run_with(&[("utf16.yaml", &utf16)], &[]);
     assert_eq!(
         finding_for(&report, "utf16.yaml"),
-        ("PARSE-002".into(), 1, 1, "UTF-16 text; Kubernetes manifests must be UTF-8".into())
+        (
+            "PARSE-002".into(),
+            1,
+            1,
+            "UTF-16 text; Kubernetes manifests must be UTF-8".into()
+        )
     );
 }
 
 #[test]
 fn binary_file() {
-    let (_, report) = run_with(&[("image.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")], &[]);
+    let (_, report) = run_with(
+        &[("image.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")],
+        &[],
+    );
     let (rule, line, column, message) = finding_for(&report, "image.yaml");
     assert_eq!((rule.as_str(), line, column), ("PARSE-002", 3, 1));
     assert_eq!(message, "binary file (it contains NUL bytes); not read");
@@ -97,41 +128,79 @@ fn binary_file() {
 fn api_version_or_kind_alone() {
     let (_, report) = run_with(
         &[
-            ("no-kind.yaml", b"apiVersion: apps/v1\nmetadata: {name: a}\n"),
-            ("no-api.yaml", b"# header\nkind: Deployment\nmetadata: {name: a}\n"),
+            (
+                "no-kind.yaml",
+                b"apiVersion: apps/v1\nmetadata: {name: a}\n",
+            ),
+            (
+                "no-api.yaml",
+                b"# header\nkind: Deployment\nmetadata: {name: a}\n",
+            ),
         ],
         &[],
     );
     assert_eq!(
         finding_for(&report, "no-kind.yaml"),
-        ("PARSE-008".into(), 1, 1, "has `apiVersion: apps/v1` but no `kind`".into())
+        (
+            "PARSE-008".into(),
+            1,
+            1,
+            "has `apiVersion: apps/v1` but no `kind`".into()
+        )
     );
     assert_eq!(
         finding_for(&report, "no-api.yaml"),
-        ("PARSE-008".into(), 2, 1, "has `kind: Deployment` but no `apiVersion`".into())
+        (
+            "PARSE-008".into(),
+            2,
+            1,
+            "has `kind: Deployment` but no `apiVersion`".into()
+        )
     );
 }
 
 #[test]
 fn no_name_nor_generate_name() {
-    let (_, report) = run_with(&[("anonymous.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {a: b}\n")], &[]);
+    let (_, report) = run_with(
+        &[(
+            "anonymous.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {a: b}\n",
+        )],
+        &[],
+    );
     assert_eq!(
         finding_for(&report, "anonymous.yaml"),
-        ("PARSE-009".into(), 3, 1, "ConfigMap has neither `metadata.name` nor `metadata.generateName`".into())
+        (
+            "PARSE-009".into(),
+            3,
+            1,
+            "ConfigMap has neither `metadata.name` nor `metadata.generateName`".into()
+        )
     );
 }
 
 #[test]
 fn duplicate_keys() {
-    let (_, report) = run_with(&[("dup.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, name: b}\n")], &[]);
+    let (_, report) = run_with(
+        &[(
+            "dup.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, name: b}\n",
+        )],
+        &[],
+    );
     let (rule, line, column, message) = finding_for(&report, "dup.yaml");
     assert_eq!((rule.as_str(), line, column), ("PARSE-005", 3, 21));
-    assert!(message.starts_with("duplicate key `name` (first at line 3)"), "{message}");
+    assert!(
+        message.starts_with("duplicate key `name` (first at line 3)"),
+        "{message}"
+    );
 }
 
 #[test]
 fn alias_bomb() {
-    let mut bomb = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    let mut bomb = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n",
+    );
     for level in 1..10 {
         let refs = vec![format!("*l{}", level - 1); 10].join(", ");
         bomb.push_str(&format!("  l{level}: &l{level} [{refs}]\n"));
@@ -147,9 +216,20 @@ fn alias_bomb() {
 
 #[test]
 fn deeply_nested_documents() {
-    let flow = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: deep}}\ndata: {}\n", "[".repeat(100_000));
-    let block: String = (0..5_000).map(|depth| format!("{}k:\n", " ".repeat(depth))).collect();
-    let (_, report) = run_with(&[("flow.yaml", flow.as_bytes()), ("block.yaml", block.as_bytes())], &[]);
+    let flow = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: deep}}\ndata: {}\n",
+        "[".repeat(100_000)
+    );
+    let block: String = (0..5_000)
+        .map(|depth| format!("{}k:\n", " ".repeat(depth)))
+        .collect();
+    let (_, report) = run_with(
+        &[
+            ("flow.yaml", flow.as_bytes()),
+            ("block.yaml", block.as_bytes()),
+        ],
+        &[],
+    );
     let (rule, line, _, _) = finding_for(&report, "flow.yaml");
     assert_eq!((rule.as_str(), line), ("PARSE-007", 4));
     assert_eq!(finding_for(&report, "block.yaml").0, "PARSE-007");
@@ -185,7 +265,10 @@ fn unreadable_inputs_and_symlink_loops() {
     std::fs::create_dir(root.join("sub")).unwrap();
     std::os::unix::fs::symlink(root.join("sub"), root.join("sub/loop")).unwrap();
     std::os::unix::fs::symlink(root.join("deleted.yaml"), root.join("dangling.yaml")).unwrap();
-    let fifo = std::process::Command::new("mkfifo").arg(root.join("pipe.yaml")).status().expect("mkfifo runs");
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(root.join("pipe.yaml"))
+        .status()
+        .expect("mkfifo runs");
     assert!(fifo.success());
 
     let (_, report) = run_dir(root, &[]);
@@ -194,11 +277,21 @@ fn unreadable_inputs_and_symlink_loops() {
     assert!(message.starts_with("symbolic link loop"), "{message}");
     assert_eq!(
         finding_for(&report, "dangling.yaml"),
-        ("PARSE-004".into(), 1, 1, "a symbolic link to nothing (broken link)".into())
+        (
+            "PARSE-004".into(),
+            1,
+            1,
+            "a symbolic link to nothing (broken link)".into()
+        )
     );
     assert_eq!(
         finding_for(&report, "pipe.yaml"),
-        ("PARSE-004".into(), 1, 1, "not a regular file (a FIFO, socket or device); not read".into())
+        (
+            "PARSE-004".into(),
+            1,
+            1,
+            "not a regular file (a FIFO, socket or device); not read".into()
+        )
     );
 }
 
@@ -209,12 +302,19 @@ fn documents_that_are_not_objects_are_counted_not_reported() {
             ("values.yaml", b"replicaCount: 1\n"),
             ("empty.yaml", b""),
             ("comments.yaml", b"# nothing\n---\n# still nothing\n"),
-            ("kustomization.yaml", b"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"),
+            (
+                "kustomization.yaml",
+                b"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n",
+            ),
             ("notes.txt", b"not yaml: [\n"),
         ],
         &[],
     );
-    assert_eq!(report["findings"].as_array().unwrap().len(), 1, "{report:#}");
+    assert_eq!(
+        report["findings"].as_array().unwrap().len(),
+        1,
+        "{report:#}"
+    );
     let summary = &report["summary"];
     assert_eq!(summary["files_read"], 5);
     assert_eq!(summary["skipped"]["non_kubernetes_documents"], 1);
@@ -227,7 +327,13 @@ fn missing_paths_and_bad_flags_are_usage_errors() {
     let dir = tempfile::tempdir().expect("temp dir");
     let missing = charter_in(dir.path(), &["check", "does-not-exist.yaml"], None);
     assert_eq!(missing.code, 2);
-    assert!(missing.stderr.contains("does-not-exist.yaml: no such file or directory"), "{}", missing.stderr);
+    assert!(
+        missing
+            .stderr
+            .contains("does-not-exist.yaml: no such file or directory"),
+        "{}",
+        missing.stderr
+    );
     assert!(missing.stdout.is_empty());
 
     let bad_flag = charter_in(dir.path(), &["check", "--no-such-flag"], None);
@@ -236,7 +342,11 @@ fn missing_paths_and_bad_flags_are_usage_errors() {
     assert_eq!(bad_format.code, 2);
     let bad_size = charter_in(dir.path(), &["check", "--max-file-size", "lots"], None);
     assert_eq!(bad_size.code, 2);
-    assert!(bad_size.stderr.contains("is not a size"), "{}", bad_size.stderr);
+    assert!(
+        bad_size.stderr.contains("is not a size"),
+        "{}",
+        bad_size.stderr
+    );
     let zero_jobs = charter_in(dir.path(), &["check", "--jobs", "0"], None);
     assert_eq!(zero_jobs.code, 2);
 }

@@ -25,22 +25,33 @@ fn write(dir: &Path, name: &str, text: &str) {
 #[test]
 fn json_output_matches_the_documented_schema() {
     let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_root().join("docs/report-v1.schema.json")).expect("schema exists"),
+        &std::fs::read_to_string(repo_root().join("docs/report-v1.schema.json"))
+            .expect("schema exists"),
     )
     .expect("schema is JSON");
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
     let report = charter(&["check", "fixtures", "--format", "json"]).json();
-    let errors: Vec<String> = validator.iter_errors(&report).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     // The schema is not vacuous: it rejects a report missing a field.
     let mut broken = report.clone();
-    broken["findings"][0].as_object_mut().expect("a finding").remove("line");
+    broken["findings"][0]
+        .as_object_mut()
+        .expect("a finding")
+        .remove("line");
     assert!(!validator.is_valid(&broken));
     // Every kind of finding is exercised: with and without resource, suppressed.
     let findings = report["findings"].as_array().expect("findings");
     assert!(findings.iter().any(|f| f["resource"].is_null()));
     assert!(findings.iter().any(|f| f["resource"].is_object()));
-    assert!(findings.iter().any(|f| f["suppressed"] == true && f["suppression_reason"].is_string()));
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["suppressed"] == true && f["suppression_reason"].is_string())
+    );
 }
 
 #[test]
@@ -63,7 +74,10 @@ fn thread_count_never_changes_the_output() {
         let one = charter(&["check", target, "--format", "json", "--jobs", "1"]);
         let eight = charter(&["check", target, "--format", "json", "--jobs", "8"]);
         assert_eq!(one.code, eight.code);
-        assert!(one.stdout == eight.stdout, "--jobs 1 and --jobs 8 differ for {target}");
+        assert!(
+            one.stdout == eight.stdout,
+            "--jobs 1 and --jobs 8 differ for {target}"
+        );
         assert!(one.json()["findings"].as_array().expect("findings").len() > 10);
     }
 }
@@ -100,13 +114,32 @@ fn human_output_shows_the_line_and_never_the_secret() {
     assert!(out.contains("╭─[secret.yaml:7:1]"), "{out}");
     assert!(out.contains(" 7 │ stringData:"), "{out}");
     assert!(out.contains(" 8 │   master-key: sk-l****"), "{out}");
-    assert!(out.contains("help: Seal it and commit the SealedSecret instead"), "{out}");
-    assert!(out.contains("charter: 1 error, 0 warnings, 0 info in 1 file (1 document, 1 resource)"), "{out}");
-    assert!(!out.contains('\u{1b}'), "no colour when stdout is not a terminal");
+    assert!(
+        out.contains("help: Seal it and commit the SealedSecret instead"),
+        "{out}"
+    );
+    assert!(
+        out.contains("charter: 1 error, 0 warnings, 0 info in 1 file (1 document, 1 resource)"),
+        "{out}"
+    );
+    assert!(
+        !out.contains('\u{1b}'),
+        "no colour when stdout is not a terminal"
+    );
     for format in ["human", "json"] {
-        let run = charter_in(dir.path(), &["check", ".", "--format", format, "--show-suppressed"], None);
-        assert!(!run.stdout.contains(SECRET_VALUE) && !run.stderr.contains(SECRET_VALUE), "{format} leaked the secret");
-        assert!(!run.stdout.contains("0123456789abcdef"), "{format} leaked part of the secret");
+        let run = charter_in(
+            dir.path(),
+            &["check", ".", "--format", format, "--show-suppressed"],
+            None,
+        );
+        assert!(
+            !run.stdout.contains(SECRET_VALUE) && !run.stderr.contains(SECRET_VALUE),
+            "{format} leaked the secret"
+        );
+        assert!(
+            !run.stdout.contains("0123456789abcdef"),
+            "{format} leaked part of the secret"
+        );
     }
 }
 
@@ -126,11 +159,20 @@ fn exit_codes_follow_fail_on() {
     write(dir.path(), "secret.yaml", &secret_manifest());
     assert_eq!(code(&["check", "."]), 1);
     assert_eq!(code(&["check", ".", "--fail-on", "never"]), 0);
-    let report = charter_in(dir.path(), &["check", ".", "--format", "json", "--fail-on", "never"], None).json();
+    let report = charter_in(
+        dir.path(),
+        &["check", ".", "--format", "json", "--fail-on", "never"],
+        None,
+    )
+    .json();
     assert_eq!(report["summary"]["fail_on"], "never");
     assert_eq!(report["summary"]["failed"], false);
     let clean = tempfile::tempdir().expect("temp dir");
-    write(clean.path(), "ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: ai}\n");
+    write(
+        clean.path(),
+        "ns.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: ai}\n",
+    );
     assert_eq!(charter_in(clean.path(), &["check"], None).code, 0);
 }
 
@@ -153,12 +195,35 @@ fn walking_honours_gitignore_excludes_and_skips_git_and_target() {
     }
     write(dir.path(), "kept/notes.md", &secret);
     write(dir.path(), ".gitignore", "generated/\n");
-    let report = charter_in(dir.path(), &["check", ".", "--format", "json", "--exclude", "vendor"], None).json();
-    let mut files: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap()).collect();
+    let report = charter_in(
+        dir.path(),
+        &["check", ".", "--format", "json", "--exclude", "vendor"],
+        None,
+    )
+    .json();
+    let mut files: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
     files.dedup();
-    assert_eq!(files, [".hidden/h.yaml", "kept/a.yaml", "kept/b.yml", "kept/c.json.yaml"]);
+    assert_eq!(
+        files,
+        [
+            ".hidden/h.yaml",
+            "kept/a.yaml",
+            "kept/b.yml",
+            "kept/c.json.yaml"
+        ]
+    );
     // A file named on the command line is read whatever its name.
-    let named = charter_in(dir.path(), &["check", "kept/notes.md", "--format", "json"], None).json();
+    let named = charter_in(
+        dir.path(),
+        &["check", "kept/notes.md", "--format", "json"],
+        None,
+    )
+    .json();
     assert_eq!(locations(&named), [("SEC-001".to_owned(), 7, 1)]);
 }
 
@@ -167,11 +232,22 @@ fn stdin_filename_names_standard_input() {
     let dir = tempfile::tempdir().expect("temp dir");
     let run = charter_in(
         dir.path(),
-        &["check", "-", "--format", "json", "--stdin-filename", "deploy/secret.yaml"],
+        &[
+            "check",
+            "-",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "deploy/secret.yaml",
+        ],
         Some(secret_manifest().as_bytes()),
     );
     assert_eq!(run.json()["findings"][0]["file"], "deploy/secret.yaml");
-    let piped = charter_in(dir.path(), &["check", "-"], Some(secret_manifest().as_bytes()));
+    let piped = charter_in(
+        dir.path(),
+        &["check", "-"],
+        Some(secret_manifest().as_bytes()),
+    );
     assert!(piped.stdout.contains("╭─[<stdin>:7:1]"), "{}", piped.stdout);
 }
 
@@ -181,14 +257,38 @@ fn rules_lists_every_rule() {
     assert_eq!(run.code, 0);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert!(lines[0].starts_with("RULE"), "{}", run.stdout);
-    assert!(lines.iter().any(|l| l.starts_with("SEC-001    error    2. Security by design")), "{}", run.stdout);
-    let json: Value = serde_json::from_str(&charter(&["rules", "--format", "json"]).stdout).expect("JSON");
-    let ids: Vec<&str> = json.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
-    for id in ["PARSE-001", "PARSE-009", "SEC-001", "SUPP-001", "SUPP-002", "SUPP-003"] {
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("SEC-001    error    2. Security by design")),
+        "{}",
+        run.stdout
+    );
+    let json: Value =
+        serde_json::from_str(&charter(&["rules", "--format", "json"]).stdout).expect("JSON");
+    let ids: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "PARSE-001",
+        "PARSE-009",
+        "SEC-001",
+        "SUPP-001",
+        "SUPP-002",
+        "SUPP-003",
+    ] {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
     assert_eq!(lines.len(), ids.len() + 1);
-    let sec = json.as_array().unwrap().iter().find(|r| r["id"] == "SEC-001").unwrap();
+    let sec = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "SEC-001")
+        .unwrap();
     assert_eq!(
         sec,
         &serde_json::json!({"id": "SEC-001", "family": "SEC", "severity": "error", "principle": "security-by-design", "title": "Plaintext Secret in a manifest"})
@@ -204,11 +304,22 @@ fn explain_tells_why_shows_examples_and_the_fix() {
     for section in ["\nWhy\n", "\nFails\n", "\nPasses\n", "\nFix\n"] {
         assert!(out.contains(section), "{section} missing:\n{out}");
     }
-    assert!(out.contains("    kind: Secret\n") && out.contains("    kind: SealedSecret\n"), "{out}");
+    assert!(
+        out.contains("    kind: Secret\n") && out.contains("    kind: SealedSecret\n"),
+        "{out}"
+    );
     assert!(out.contains("kubeseal"), "{out}");
 
     let unknown = charter(&["explain", "SEC-999"]);
     assert_eq!(unknown.code, 2);
-    assert!(unknown.stderr.contains("no rule `SEC-999`"), "{}", unknown.stderr);
-    assert!(unknown.stderr.contains("rules of that family: SEC-001"), "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("no rule `SEC-999`"),
+        "{}",
+        unknown.stderr
+    );
+    assert!(
+        unknown.stderr.contains("rules of that family: SEC-001"),
+        "{}",
+        unknown.stderr
+    );
 }

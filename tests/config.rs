@@ -61,7 +61,10 @@ fn verdicts(report: &Value) -> Vec<(String, String, bool, Option<String>)> {
         .map(|f| {
             (
                 f["rule"].as_str().unwrap().to_owned(),
-                f["resource"]["name"].as_str().unwrap_or(f["file"].as_str().unwrap()).to_owned(),
+                f["resource"]["name"]
+                    .as_str()
+                    .unwrap_or(f["file"].as_str().unwrap())
+                    .to_owned(),
                 f["suppressed"].as_bool().unwrap(),
                 f["suppressed_by"].as_str().map(str::to_owned),
             )
@@ -84,17 +87,28 @@ exemptions:
     assert_eq!(
         verdicts(&report),
         [
-            ("SEC-001".into(), "demo-db".into(), true, Some(".charter.yaml:2".into())),
+            (
+                "SEC-001".into(),
+                "demo-db".into(),
+                true,
+                Some(".charter.yaml:2".into())
+            ),
             ("SEC-001".into(), "litellm-master-key".into(), false, None),
             (
                 "SEC-001".into(),
                 "annotated".into(),
                 true,
-                Some("annotation charter.io/ignore at /metadata/annotations/charter.io~1ignore".into())
+                Some(
+                    "annotation charter.io/ignore at /metadata/annotations/charter.io~1ignore"
+                        .into()
+                )
             ),
         ]
     );
-    assert_eq!(report["findings"][0]["suppression_reason"], "the sandbox demo database holds no real data");
+    assert_eq!(
+        report["findings"][0]["suppression_reason"],
+        "the sandbox demo database holds no real data"
+    );
     assert_eq!(report["summary"]["findings"]["suppressed"], 2);
     assert_eq!(report["summary"]["findings"]["error"], 1);
 }
@@ -137,7 +151,10 @@ exemptions:
     let (code, report) = check(dir.path(), &["manifests"]);
     assert_eq!(code, 1);
     let found = verdicts(&report);
-    assert_eq!(found[0], ("SUPP-003".into(), ".charter.yaml".into(), false, None));
+    assert_eq!(
+        found[0],
+        ("SUPP-003".into(), ".charter.yaml".into(), false, None)
+    );
     assert_eq!(report["findings"][0]["line"], 3);
     assert_eq!(report["findings"][0]["severity"], "warning");
     assert_eq!(
@@ -145,16 +162,30 @@ exemptions:
         "exemption (demo credentials until the sealed demo lands) expired on 2020-01-31 and no longer applies"
     );
     assert_eq!(found[1], ("SEC-001".into(), "demo-db".into(), false, None));
-    assert_eq!(found[2], ("SEC-001".into(), "litellm-master-key".into(), true, Some(".charter.yaml:7".into())));
+    assert_eq!(
+        found[2],
+        (
+            "SEC-001".into(),
+            "litellm-master-key".into(),
+            true,
+            Some(".charter.yaml:7".into())
+        )
+    );
 }
 
 #[test]
 fn inline_ignores_can_be_made_inert() {
     let dir = setup("");
     let (_, report) = check(dir.path(), &["manifests"]);
-    assert!(verdicts(&report)[2].2, "the annotation suppresses by default");
+    assert!(
+        verdicts(&report)[2].2,
+        "the annotation suppresses by default"
+    );
     let (_, report) = check(dir.path(), &["manifests", "--no-inline-ignores"]);
-    assert_eq!(verdicts(&report)[2], ("SEC-001".into(), "annotated".into(), false, None));
+    assert_eq!(
+        verdicts(&report)[2],
+        ("SEC-001".into(), "annotated".into(), false, None)
+    );
     std::fs::write(dir.path().join(".charter.yaml"), "inlineIgnores: false\n").unwrap();
     let (_, report) = check(dir.path(), &["manifests"]);
     assert!(!verdicts(&report)[2].2);
@@ -171,7 +202,11 @@ fn severities_and_families_can_be_reconfigured() {
     let (code, report) = check(dir.path(), &["manifests"]);
     assert_eq!((code, locations(&report)), (0, vec![]));
 
-    std::fs::write(dir.path().join(".charter.yaml"), "rules:\n  PARSE: warning\n").unwrap();
+    std::fs::write(
+        dir.path().join(".charter.yaml"),
+        "rules:\n  PARSE: warning\n",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("manifests/broken.yaml"), "kind: [\n").unwrap();
     let (_, report) = check(dir.path(), &["manifests/broken.yaml"]);
     assert_eq!(report["findings"][0]["rule"], "PARSE-001");
@@ -190,7 +225,13 @@ fn explicit_and_disabled_configuration() {
     assert_eq!(code, 1);
     let missing = charter_in(dir.path(), &["check", "--config", "nope.yaml"], None);
     assert_eq!(missing.code, 2);
-    assert!(missing.stderr.contains("nope.yaml: no such configuration file"), "{}", missing.stderr);
+    assert!(
+        missing
+            .stderr
+            .contains("nope.yaml: no such configuration file"),
+        "{}",
+        missing.stderr
+    );
 }
 
 #[test]
@@ -198,12 +239,30 @@ fn configuration_mistakes_are_usage_errors_naming_the_line() {
     let dir = setup("rules:\n  SEC-001: off\n  SEC-01: warning\n");
     let run = charter_in(dir.path(), &["check", "manifests"], None);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains(".charter.yaml:3:3: `SEC-01` is neither a rule id nor a rule family"), "{}", run.stderr);
-    assert!(run.stderr.contains("did you mean `SEC-001`?"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(".charter.yaml:3:3: `SEC-01` is neither a rule id nor a rule family"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("did you mean `SEC-001`?"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stdout.is_empty());
 
-    std::fs::write(dir.path().join(".charter.yaml"), "exemptions:\n  - rules: [SEC-001]\n    name: x\n").unwrap();
+    std::fs::write(
+        dir.path().join(".charter.yaml"),
+        "exemptions:\n  - rules: [SEC-001]\n    name: x\n",
+    )
+    .unwrap();
     let run = charter_in(dir.path(), &["check", "manifests"], None);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains(".charter.yaml:2:5: missing field `reason`"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(".charter.yaml:2:5: missing field `reason`"),
+        "{}",
+        run.stderr
+    );
 }

@@ -8,10 +8,19 @@ use common::{charter_in, locations};
 
 fn findings_for(text: &str) -> Vec<String> {
     let dir = tempfile::tempdir().expect("temp dir");
-    let run = charter_in(dir.path(), &["check", "-", "--format", "json", "--no-config"], Some(text.as_bytes()));
+    let run = charter_in(
+        dir.path(),
+        &["check", "-", "--format", "json", "--no-config"],
+        Some(text.as_bytes()),
+    );
     assert_ne!(run.code, 2, "{}", run.stderr);
     let report = run.json();
-    let suppressed: Vec<bool> = report["findings"].as_array().unwrap().iter().map(|f| f["suppressed"] == true).collect();
+    let suppressed: Vec<bool> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["suppressed"] == true)
+        .collect();
     locations(&report)
         .into_iter()
         .zip(suppressed)
@@ -27,12 +36,20 @@ fn failing_examples_fire_and_passing_examples_pass() {
         let meta = rule.meta;
         if let Example::Manifest(text) = meta.failing_example {
             let found = findings_for(text);
-            assert!(found.iter().any(|id| id == meta.id), "{}: failing example gives {found:?}", meta.id);
+            assert!(
+                found.iter().any(|id| id == meta.id),
+                "{}: failing example gives {found:?}",
+                meta.id
+            );
             checked += 1;
         }
         if let Example::Manifest(text) = meta.passing_example {
             let found = findings_for(text);
-            assert!(found.is_empty(), "{}: passing example gives {found:?}", meta.id);
+            assert!(
+                found.is_empty(),
+                "{}: passing example gives {found:?}",
+                meta.id
+            );
             checked += 1;
         }
     }

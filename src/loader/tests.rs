@@ -1,6 +1,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::source::Mark;
 
 /// Resources of a manifest stream, numbered as a run numbers them.
 pub(crate) fn resources_of(text: &str) -> Vec<Resource> {
@@ -135,7 +136,7 @@ items:
     assert_eq!(loaded.resources.len(), 1);
     let secret = &loaded.resources[0];
     assert_eq!(secret.prefix, "/items/0");
-    assert_eq!(secret.value["data"], json!({"password": "aGk="}));
+    assert_eq!(secret.object["data"].to_json(), json!({"password": "aGk="}));
     assert_eq!(secret.mark_of("/data"), Mark::new(7, 5));
     assert_eq!(secret.document_pointer("/data"), "/items/0/data");
     assert_eq!(

@@ -1,25 +1,24 @@
-//! Reads YAML (and JSON, which is YAML's flow style) into `serde_json::Value`
-//! documents with a position for every node.
+//! Reads YAML (and JSON, which is YAML's flow style) into [`Node`] trees with
+//! a position for every node.
 //!
 //! Why saphyr-parser's event stream rather than `yaml_serde` or saphyr's own
 //! tree: `yaml_serde` only knows positions for its error messages, and saphyr's
-//! marked tree is a third representation we would have to convert anyway.
-//! Building our `Value` straight from events costs one pass (the floor is the
-//! parser itself), keeps every node's line and column, and puts the limits
-//! that untrusted input needs (duplicate keys, alias expansion, nesting depth)
-//! where they belong: in the one loop that builds the tree.
+//! marked tree is one more representation to convert. Building our tree
+//! straight from events costs one pass (the floor is the parser itself), keeps
+//! every node's line and column, and puts the limits untrusted input needs
+//! (duplicate keys, alias expansion, nesting depth) where they belong: in the
+//! one loop that builds the tree.
 
-pub mod pos;
+pub mod node;
 pub mod scalar;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
-use serde_json::{Map, Value};
 
 use crate::source::Mark;
-pub use pos::PosNode;
+pub use node::{Entry, Location, Node, Value};
 
 /// Bounds that keep hostile input from exhausting memory or the stack.
 #[derive(Debug, Clone, Copy)]
@@ -65,7 +64,7 @@ pub struct Document {
     /// 1-based position of the document in its stream.
     pub index: usize,
     pub start: Mark,
-    pub root: Option<(Value, PosNode)>,
+    pub root: Option<Node>,
     pub problems: Vec<Problem>,
 }
 
@@ -203,30 +202,33 @@ enum Frame {
     Sequence {
         anchor: usize,
         start: Mark,
-        items: Vec<Value>,
-        positions: Vec<PosNode>,
+        items: Vec<Node>,
         nodes: usize,
     },
     Mapping {
         anchor: usize,
         start: Mark,
-        entries: Map<String, Value>,
-        positions: Vec<PosNode>,
+        entries: Vec<Entry>,
+        /// Key positions, built once a mapping is large enough for linear
+        /// duplicate checks to matter.
+        index: Option<HashMap<Box<str>, usize>>,
         nodes: usize,
         key: Option<PendingKey>,
-        merges: Vec<(Map<String, Value>, Vec<PosNode>)>,
+        merges: Vec<Vec<Entry>>,
     },
 }
 
+/// Above this many entries a mapping keeps a hash index of its keys.
+const INDEXED_MAPPING: usize = 16;
+
 struct PendingKey {
-    text: String,
+    text: Box<str>,
     mark: Mark,
     is_merge: bool,
 }
 
 struct Anchored {
-    value: Value,
-    position: PosNode,
+    node: Node,
     nodes: usize,
 }
 
@@ -237,7 +239,7 @@ struct DocumentBuilder {
     stack: Vec<Frame>,
     anchors: HashMap<usize, Anchored>,
     alias_nodes: usize,
-    root: Option<(Value, PosNode)>,
+    root: Option<Node>,
     problems: Vec<Problem>,
     failed: bool,
 }
@@ -297,11 +299,11 @@ impl DocumentBuilder {
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 if self.expecting_key() {
-                    self.set_key(text.into_owned(), start, style == ScalarStyle::Plain);
+                    self.set_key(text.into(), start, style == ScalarStyle::Plain);
                     return;
                 }
-                let value = scalar_value(&text, style, tag.as_deref());
-                self.complete(value, PosNode::leaf(start, start, end), 1, anchor);
+                let value = scalar_value(text, style, tag.as_deref());
+                self.complete(Node::new(value, start, end), 1, anchor);
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 if self.expecting_key() {
@@ -320,14 +322,13 @@ impl DocumentBuilder {
                         anchor,
                         start,
                         items: Vec::new(),
-                        positions: Vec::new(),
                         nodes: 1,
                     },
                     _ => Frame::Mapping {
                         anchor,
                         start,
-                        entries: Map::new(),
-                        positions: Vec::new(),
+                        entries: Vec::new(),
+                        index: None,
                         nodes: 1,
                         key: None,
                         merges: Vec::new(),
@@ -340,9 +341,9 @@ impl DocumentBuilder {
         }
     }
 
-    fn set_key(&mut self, text: String, mark: Mark, plain: bool) {
+    fn set_key(&mut self, text: Box<str>, mark: Mark, plain: bool) {
         if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
-            let is_merge = plain && text == "<<";
+            let is_merge = plain && &*text == "<<";
             *key = Some(PendingKey {
                 text,
                 mark,
@@ -360,53 +361,47 @@ impl DocumentBuilder {
                 anchor,
                 start,
                 items,
-                positions,
                 nodes,
             } => {
-                let position = container_position(start, end, positions);
-                self.complete(Value::Array(items), position, nodes, anchor);
+                let node = Node::new(Value::Sequence(items.into_boxed_slice()), start, end);
+                self.complete(node, nodes, anchor);
             }
             Frame::Mapping {
                 anchor,
                 start,
                 mut entries,
-                mut positions,
                 nodes,
                 merges,
                 ..
             } => {
                 // Explicit keys win over merged ones, and earlier merge sources
                 // over later ones (YAML's merge-key rules).
-                for (merged, merged_positions) in merges {
-                    for ((key, value), position) in merged.into_iter().zip(merged_positions) {
-                        if !entries.contains_key(&key) {
-                            entries.insert(key, value);
-                            positions.push(position);
+                for merged in merges {
+                    for entry in merged {
+                        if !entries.iter().any(|existing| existing.key == entry.key) {
+                            entries.push(entry);
                         }
                     }
                 }
-                let position = container_position(start, end, positions);
-                self.complete(Value::Object(entries), position, nodes, anchor);
+                let node = Node::new(Value::Mapping(entries.into_boxed_slice()), start, end);
+                self.complete(node, nodes, anchor);
             }
         }
     }
 
     fn alias(&mut self, id: usize, start: Mark, end: Mark) {
         let Some(anchored) = self.anchors.get(&id) else {
-            return self.fail(
-                ProblemKind::Syntax,
-                start,
-                "alias to an anchor this document does not define (anchors do not cross `---`)"
-                    .to_owned(),
-            );
+            let message =
+                "alias to an anchor this document does not define (anchors do not cross `---`)";
+            return self.fail(ProblemKind::Syntax, start, message.to_owned());
         };
         if self.expecting_key() {
-            match &anchored.value {
-                Value::String(text) => {
-                    let text = text.clone();
+            match anchored.node.as_str() {
+                Some(text) => {
+                    let text = text.into();
                     return self.set_key(text, start, false);
                 }
-                _ => {
+                None => {
                     let message = "an alias to a non-string used as a mapping key";
                     return self.fail(ProblemKind::Syntax, start, message.to_owned());
                 }
@@ -421,44 +416,38 @@ impl DocumentBuilder {
             return self.fail(ProblemKind::AliasExpansion, start, message);
         }
         self.alias_nodes += nodes;
-        let value = anchored.value.clone();
-        let mut position = anchored.position.clone();
-        position.start = start;
-        position.end = end;
-        self.complete(value, position, nodes, 0);
+        // The alias stands where it is written; what it expands to keeps the
+        // positions of the anchored text.
+        let node = Node::new(anchored.node.value.clone(), start, end);
+        self.complete(node, nodes, 0);
     }
 
     /// Attaches a finished node to its parent (or makes it the root).
-    fn complete(&mut self, value: Value, mut position: PosNode, nodes: usize, anchor: usize) {
+    fn complete(&mut self, node: Node, nodes: usize, anchor: usize) {
         if anchor != 0 {
             let anchored = Anchored {
-                value: value.clone(),
-                position: position.clone(),
+                node: node.clone(),
                 nodes,
             };
             self.anchors.insert(anchor, anchored);
         }
-        let mut duplicate = None;
-        let mut bad_merge = None;
-        match self.stack.last_mut() {
+        let problem = match self.stack.last_mut() {
             None => {
-                position.key = position.start;
-                self.root = Some((value, position));
+                self.root = Some(node);
+                None
             }
             Some(Frame::Sequence {
                 items,
-                positions,
                 nodes: count,
                 ..
             }) => {
-                position.key = position.start;
-                items.push(value);
-                positions.push(position);
+                items.push(node);
                 *count += nodes;
+                None
             }
             Some(Frame::Mapping {
                 entries,
-                positions,
+                index,
                 nodes: count,
                 key,
                 merges,
@@ -469,65 +458,84 @@ impl DocumentBuilder {
                 };
                 *count += nodes;
                 if key.is_merge {
-                    match merge_sources(value, position) {
-                        Some(sources) => merges.extend(sources),
-                        None => bad_merge = Some(key.mark),
+                    match merge_sources(node) {
+                        Some(sources) => {
+                            merges.extend(sources);
+                            None
+                        }
+                        None => Some(Problem {
+                            kind: ProblemKind::Syntax,
+                            mark: key.mark,
+                            message: "a merge key `<<` needs a mapping or a sequence of mappings"
+                                .to_owned(),
+                        }),
                     }
                 } else {
-                    position.key = key.mark;
-                    match entries
-                        .iter()
-                        .position(|(existing, _)| *existing == key.text)
-                    {
-                        Some(index) => {
-                            duplicate = Some((key.text.clone(), key.mark, positions[index].key));
-                            positions[index] = position;
-                        }
-                        None => positions.push(position),
-                    }
-                    entries.insert(key.text, value);
+                    insert_entry(entries, index, key, node)
                 }
             }
-        }
-        if let Some((name, mark, first)) = duplicate {
-            self.problems.push(Problem {
-                kind: ProblemKind::DuplicateKey,
-                mark,
-                message: format!(
-                    "duplicate key `{name}` (first at line {}); kubectl rejects the document, other tools silently keep one of the values",
-                    first.line
-                ),
-            });
-        }
-        if let Some(mark) = bad_merge {
-            self.problems.push(Problem {
-                kind: ProblemKind::Syntax,
-                mark,
-                message: "a merge key `<<` needs a mapping or a sequence of mappings".to_owned(),
-            });
-        }
+        };
+        self.problems.extend(problem);
     }
 }
 
-fn container_position(start: Mark, end: Mark, children: Vec<PosNode>) -> PosNode {
-    PosNode {
-        key: start,
-        start,
-        end,
-        children: children.into_boxed_slice(),
+/// Adds an entry to a mapping being built. A duplicate key replaces the
+/// earlier value in place (as JSON decoders do) and is reported.
+fn insert_entry(
+    entries: &mut Vec<Entry>,
+    index: &mut Option<HashMap<Box<str>, usize>>,
+    key: PendingKey,
+    node: Node,
+) -> Option<Problem> {
+    let existing = match index {
+        Some(index) => index.get(&key.text).copied(),
+        None => entries.iter().position(|entry| entry.key == key.text),
+    };
+    if let Some(position) = existing {
+        let first = entries[position].key_mark;
+        let message = format!(
+            "duplicate key `{}` (first at line {}); kubectl rejects the document, other tools silently keep one of the values",
+            key.text, first.line
+        );
+        entries[position] = Entry {
+            key: key.text,
+            key_mark: key.mark,
+            node,
+        };
+        return Some(Problem {
+            kind: ProblemKind::DuplicateKey,
+            mark: key.mark,
+            message,
+        });
     }
+    if let Some(index) = index {
+        index.insert(key.text.clone(), entries.len());
+    }
+    entries.push(Entry {
+        key: key.text,
+        key_mark: key.mark,
+        node,
+    });
+    if index.is_none() && entries.len() > INDEXED_MAPPING {
+        *index = Some(
+            entries
+                .iter()
+                .enumerate()
+                .map(|(position, entry)| (entry.key.clone(), position))
+                .collect(),
+        );
+    }
+    None
 }
 
-type MergeSource = (Map<String, Value>, Vec<PosNode>);
-
-fn merge_sources(value: Value, position: PosNode) -> Option<Vec<MergeSource>> {
-    match value {
-        Value::Object(map) => Some(vec![(map, position.children.into_vec())]),
-        Value::Array(items) => items
+fn merge_sources(node: Node) -> Option<Vec<Vec<Entry>>> {
+    match node.value {
+        Value::Mapping(entries) => Some(vec![entries.into_vec()]),
+        Value::Sequence(items) => items
+            .into_vec()
             .into_iter()
-            .zip(position.children.into_vec())
-            .map(|(item, item_position)| match item {
-                Value::Object(map) => Some((map, item_position.children.into_vec())),
+            .map(|item| match item.value {
+                Value::Mapping(entries) => Some(entries.into_vec()),
                 _ => None,
             })
             .collect(),
@@ -535,14 +543,14 @@ fn merge_sources(value: Value, position: PosNode) -> Option<Vec<MergeSource>> {
     }
 }
 
-fn scalar_value(text: &Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Value {
+fn scalar_value(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Value {
     match tag {
         Some(tag) if tag.handle == "!!" || tag.is_yaml_core_schema() => {
-            scalar::resolve_tagged(text, &tag.suffix)
+            scalar::resolve_tagged(&text, &tag.suffix)
         }
-        Some(_) => Value::String(text.to_string()),
-        None if style == ScalarStyle::Plain => scalar::resolve_plain(text),
-        None => Value::String(text.to_string()),
+        Some(_) => Value::String(text.into()),
+        None if style == ScalarStyle::Plain => scalar::resolve_plain(&text),
+        None => Value::String(text.into()),
     }
 }
 

@@ -6,7 +6,9 @@
 //! different manifest from the one the API server receives, so charter types
 //! plain scalars the same way.
 
-use serde_json::{Number, Value};
+use serde_json::Number;
+
+use super::Value;
 
 /// The value of a plain scalar, typed as Kubernetes' YAML reader types it.
 pub fn resolve_plain(text: &str) -> Value {
@@ -22,7 +24,7 @@ pub fn resolve_plain(text: &str) -> Value {
     }
     let first = text.as_bytes()[0];
     if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
-        return Value::String(text.to_owned());
+        return Value::String(text.into());
     }
     if let Some(number) = parse_int(text) {
         return number;
@@ -30,15 +32,15 @@ pub fn resolve_plain(text: &str) -> Value {
     if let Some(number) = parse_float(text) {
         return number;
     }
-    Value::String(text.to_owned())
+    Value::String(text.into())
 }
 
 /// The value of a scalar carrying an explicit core-schema tag such as `!!str`.
 pub fn resolve_tagged(text: &str, suffix: &str) -> Value {
     match suffix {
-        "str" | "binary" | "timestamp" => Value::String(text.to_owned()),
+        "str" | "binary" | "timestamp" => Value::String(text.into()),
         "null" | "bool" | "int" | "float" => resolve_plain(text),
-        _ => Value::String(text.to_owned()),
+        _ => Value::String(text.into()),
     }
 }
 
@@ -83,7 +85,7 @@ fn parse_int(text: &str) -> Option<Value> {
         } else {
             magnitude as f64
         })
-        .unwrap_or_else(|| Value::String(text.to_owned())),
+        .unwrap_or_else(|| Value::String(text.into())),
     })
 }
 
@@ -91,7 +93,7 @@ fn parse_float(text: &str) -> Option<Value> {
     let lower = text.to_ascii_lowercase();
     if matches!(lower.trim_start_matches(['-', '+']), ".inf" | ".nan") {
         // JSON has no infinities or NaN; keep the text so nothing is lost.
-        return Some(Value::String(text.to_owned()));
+        return Some(Value::String(text.into()));
     }
     let cleaned: String = text.chars().filter(|&c| c != '_').collect();
     let body = cleaned.trim_start_matches(['-', '+']);
@@ -118,57 +120,73 @@ fn float_value(number: f64) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The resolved value, as JSON, for compact assertions.
+    fn resolve(text: &str) -> serde_json::Value {
+        crate::yaml::Node::new(resolve_plain(text), Default::default(), Default::default())
+            .to_json()
+    }
+
+    fn tagged(text: &str, suffix: &str) -> serde_json::Value {
+        crate::yaml::Node::new(
+            resolve_tagged(text, suffix),
+            Default::default(),
+            Default::default(),
+        )
+        .to_json()
+    }
+
     use serde_json::json;
 
     #[test]
     fn yaml_1_1_booleans_and_nulls() {
         for text in ["yes", "On", "TRUE", "y"] {
-            assert_eq!(resolve_plain(text), json!(true), "{text}");
+            assert_eq!(resolve(text), json!(true), "{text}");
         }
         for text in ["no", "off", "False", "N"] {
-            assert_eq!(resolve_plain(text), json!(false), "{text}");
+            assert_eq!(resolve(text), json!(false), "{text}");
         }
         for text in ["", "~", "null"] {
-            assert_eq!(resolve_plain(text), Value::Null, "{text}");
+            assert_eq!(resolve(text), serde_json::Value::Null, "{text}");
         }
-        assert_eq!(resolve_plain("yess"), json!("yess"));
+        assert_eq!(resolve("yess"), json!("yess"));
     }
 
     #[test]
     fn integers_in_every_base() {
-        assert_eq!(resolve_plain("8080"), json!(8080));
-        assert_eq!(resolve_plain("-12"), json!(-12));
-        assert_eq!(resolve_plain("0755"), json!(493));
-        assert_eq!(resolve_plain("0x1F"), json!(31));
-        assert_eq!(resolve_plain("0b101"), json!(5));
-        assert_eq!(resolve_plain("1_000"), json!(1000));
-        assert_eq!(resolve_plain("0"), json!(0));
-        assert_eq!(resolve_plain("-9223372036854775808"), json!(i64::MIN));
+        assert_eq!(resolve("8080"), json!(8080));
+        assert_eq!(resolve("-12"), json!(-12));
+        assert_eq!(resolve("0755"), json!(493));
+        assert_eq!(resolve("0x1F"), json!(31));
+        assert_eq!(resolve("0b101"), json!(5));
+        assert_eq!(resolve("1_000"), json!(1000));
+        assert_eq!(resolve("0"), json!(0));
+        assert_eq!(resolve("-9223372036854775808"), json!(i64::MIN));
         assert_eq!(
-            resolve_plain("18446744073709551616"),
+            resolve("18446744073709551616"),
             json!(18446744073709551616.0)
         );
     }
 
     #[test]
     fn floats_and_lookalikes() {
-        assert_eq!(resolve_plain("1.5"), json!(1.5));
-        assert_eq!(resolve_plain("1e3"), json!(1000.0));
-        assert_eq!(resolve_plain(".5"), json!(0.5));
-        assert_eq!(resolve_plain(".inf"), json!(".inf"));
+        assert_eq!(resolve("1.5"), json!(1.5));
+        assert_eq!(resolve("1e3"), json!(1000.0));
+        assert_eq!(resolve(".5"), json!(0.5));
+        assert_eq!(resolve(".inf"), json!(".inf"));
         // Not octal, but go-yaml's float pattern accepts it.
-        assert_eq!(resolve_plain("089"), json!(89.0));
+        assert_eq!(resolve("089"), json!(89.0));
         // Quantities, versions and IPs stay strings.
         for text in [
             "100m", "1.2.3", "10.0.0.1", "1Gi", "0.5Gi", "-", "+", ".", "1e",
         ] {
-            assert_eq!(resolve_plain(text), json!(text), "{text}");
+            assert_eq!(resolve(text), json!(text), "{text}");
         }
     }
 
     #[test]
     fn explicit_tags_win() {
-        assert_eq!(resolve_tagged("123", "str"), json!("123"));
-        assert_eq!(resolve_tagged("123", "int"), json!(123));
+        assert_eq!(tagged("123", "str"), json!("123"));
+        assert_eq!(tagged("123", "int"), json!(123));
     }
 }

@@ -6,7 +6,7 @@ fn parse(text: &str) -> Vec<Document> {
     parse_stream(text, Limits::default())
 }
 
-fn only_root(text: &str) -> (Value, PosNode) {
+fn only_root(text: &str) -> Node {
     let mut documents = parse(text);
     assert_eq!(documents.len(), 1, "{documents:#?}");
     let document = documents.remove(0);
@@ -15,9 +15,13 @@ fn only_root(text: &str) -> (Value, PosNode) {
 }
 
 fn locate(text: &str, pointer: &str) -> (Mark, bool) {
-    let (value, position) = only_root(text);
-    let (node, found) = position.locate(&value, pointer);
-    (node.key, found)
+    let root = only_root(text);
+    let (location, found) = root.locate(pointer);
+    (location.mark, found)
+}
+
+fn json_of(document: &Document) -> Option<serde_json::Value> {
+    document.root.as_ref().map(Node::to_json)
 }
 
 #[test]
@@ -59,25 +63,19 @@ fn multi_document_streams_number_documents_and_keep_absolute_lines() {
     let documents = parse("a: 1\n---\nb: 2\n---\n# only a comment\n---\nc: 3\n");
     let summary: Vec<_> = documents
         .iter()
-        .map(|d| {
-            (
-                d.index,
-                d.start.line,
-                d.root.as_ref().map(|(v, _)| v.clone()),
-            )
-        })
+        .map(|d| (d.index, d.start.line, json_of(d)))
         .collect();
     assert_eq!(
         summary,
         [
             (1, 1, Some(json!({"a": 1}))),
             (2, 2, Some(json!({"b": 2}))),
-            (3, 4, Some(Value::Null)),
+            (3, 4, Some(serde_json::Value::Null)),
             (4, 6, Some(json!({"c": 3}))),
         ]
     );
-    let (_, position) = documents[3].root.as_ref().unwrap();
-    assert_eq!(position.children[0].key, Mark::new(7, 1));
+    let root = documents[3].root.as_ref().unwrap();
+    assert_eq!(root.entries().unwrap()[0].key_mark, Mark::new(7, 1));
 }
 
 #[test]
@@ -88,17 +86,14 @@ fn comment_only_stream_has_no_documents() {
 
 #[test]
 fn json_with_tabs_parses() {
-    let (value, _) = only_root("{\n\t\"kind\": \"Pod\",\n\t\"list\": [1,\t2]\n}\n");
-    assert_eq!(value, json!({"kind": "Pod", "list": [1, 2]}));
+    let root = only_root("{\n\t\"kind\": \"Pod\",\n\t\"list\": [1,\t2]\n}\n");
+    assert_eq!(root.to_json(), json!({"kind": "Pod", "list": [1, 2]}));
 }
 
 #[test]
 fn syntax_error_costs_only_its_document() {
     let documents = parse("a: 1\n---\nb: c: d\n---\nc: 3\n---\ne: [1, 2\n---\nf: 6\n");
-    let roots: Vec<_> = documents
-        .iter()
-        .map(|d| d.root.as_ref().map(|(v, _)| v.clone()))
-        .collect();
+    let roots: Vec<_> = documents.iter().map(json_of).collect();
     assert_eq!(
         roots,
         [
@@ -129,9 +124,9 @@ fn duplicate_keys_are_reported_and_the_last_value_kept() {
         "{}",
         problem.message
     );
-    let (value, position) = document.root.as_ref().unwrap();
-    assert_eq!(value, &json!({"a": 3, "b": 2}));
-    assert_eq!(position.locate(value, "/a").0.key, Mark::new(3, 1));
+    let root = document.root.as_ref().unwrap();
+    assert_eq!(root.to_json(), json!({"a": 3, "b": 2}));
+    assert_eq!(root.locate("/a").0.mark, Mark::new(3, 1));
 }
 
 #[test]
@@ -145,19 +140,20 @@ merged:
   <<: *base
   memory: 2Gi
 ";
-    let (value, position) = only_root(text);
-    assert_eq!(value["copy"], json!({"cpu": "100m", "memory": "1Gi"}));
-    assert_eq!(value["merged"], json!({"memory": "2Gi", "cpu": "100m"}));
+    let root = only_root(text);
+    assert_eq!(
+        root["copy"].to_json(),
+        json!({"cpu": "100m", "memory": "1Gi"})
+    );
+    assert_eq!(
+        root["merged"].to_json(),
+        json!({"memory": "2Gi", "cpu": "100m"})
+    );
     // A merged field is found where it is written: in the anchor.
-    assert_eq!(
-        position.locate(&value, "/merged/cpu").0.key,
-        Mark::new(2, 3)
-    );
-    assert_eq!(
-        position.locate(&value, "/merged/memory").0.key,
-        Mark::new(7, 3)
-    );
-    assert_eq!(position.locate(&value, "/copy").0.key, Mark::new(4, 1));
+    assert_eq!(root.locate("/merged/cpu").0.mark, Mark::new(2, 3));
+    assert_eq!(root.locate("/merged/memory").0.mark, Mark::new(7, 3));
+    assert_eq!(root.locate("/copy").0.mark, Mark::new(4, 1));
+    assert_eq!(root["copy"].start, Mark::new(4, 7));
 }
 
 #[test]
@@ -201,9 +197,21 @@ fn complex_keys_are_rejected() {
 
 #[test]
 fn quoted_and_tagged_scalars_stay_strings() {
-    let (value, _) = only_root("a: \"yes\"\nb: '8080'\nc: !!str 0755\nd: yes\ne: |\n  text\n");
+    let root = only_root("a: \"yes\"\nb: '8080'\nc: !!str 0755\nd: yes\ne: |\n  text\n");
     assert_eq!(
-        value,
+        root.to_json(),
         json!({"a": "yes", "b": "8080", "c": "0755", "d": true, "e": "text\n"})
     );
+}
+
+#[test]
+fn large_mappings_still_catch_duplicates() {
+    let mut text: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+    text.push_str("k3: again\nk39: again\n");
+    let documents = parse(&text);
+    let lines: Vec<u32> = documents[0].problems.iter().map(|p| p.mark.line).collect();
+    assert_eq!(lines, [41, 42]);
+    let root = documents[0].root.as_ref().unwrap();
+    assert_eq!(root.entries().unwrap().len(), 40);
+    assert_eq!(root["k3"].as_str(), Some("again"));
 }

@@ -1,10 +1,9 @@
 //! SEC-001: a plaintext `Secret` in a manifest.
 
-use serde_json::Value;
-
 use crate::engine::{Context, Emitter};
 use crate::rules::Example::Manifest;
 use crate::rules::{Principle, ResourceCheck, Rule, RuleMeta, Severity};
+use crate::yaml::Node;
 
 pub static META: RuleMeta = RuleMeta {
     id: "SEC-001",
@@ -63,13 +62,13 @@ impl ResourceCheck for PlaintextSecret {
             return;
         }
         for field in ["data", "stringData"] {
-            let Some(Value::Object(entries)) = resource.value.get(field) else {
+            let Some(entries) = resource.object.get(field).and_then(Node::entries) else {
                 continue;
             };
             if entries.is_empty() {
                 continue;
             }
-            let keys: Vec<&str> = entries.keys().map(String::as_str).collect();
+            let keys: Vec<&str> = entries.iter().map(|entry| &*entry.key).collect();
             out.report(
                 resource,
                 &format!("/{field}"),
