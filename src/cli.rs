@@ -189,7 +189,7 @@ fn load_config(args: &CheckArgs, rules: &[Rule]) -> miette::Result<Config> {
         },
     };
     let display = relative_display(&path, &cwd);
-    Ok(Config::load(&path, display, rules)?)
+    Config::load(&path, display, rules).map_err(|error| miette::Report::new_boxed(error))
 }
 
 fn relative_display(path: &Path, cwd: &Path) -> String {

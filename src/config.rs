@@ -101,12 +101,18 @@ impl Config {
             .find(|candidate| candidate.is_file())
     }
 
-    pub fn load(path: &Path, display: String, rules: &[Rule]) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|error| ConfigError {
+    pub fn load(
+        path: &Path,
+        display: String,
+        rules: &[Rule],
+    ) -> Result<Config, Box<ConfigError>> {
+        let text = std::fs::read_to_string(path).map_err(|error| {
+            Box::new(ConfigError {
             message: format!("cannot read configuration {display}: {error}"),
             source_code: None,
             span: None,
             help: None,
+            })
         })?;
         let absolute = crate::input::absolute(path);
         let file = SourceFile::new(display, Some(absolute), Some(Arc::from(text)));
@@ -115,7 +121,7 @@ impl Config {
 
     /// Reads a configuration from its text. The file's directory is the base
     /// that exemption file globs are relative to.
-    pub fn parse(file: SourceFile, rules: &[Rule]) -> Result<Config, ConfigError> {
+    pub fn parse(file: SourceFile, rules: &[Rule]) -> Result<Config, Box<ConfigError>> {
         let text = file.text.clone().unwrap_or_else(|| Arc::from(""));
         let fail = |mark: Option<Mark>, message: String, help: Option<String>| {
             Err(ConfigError::at(&file, mark, message, help))
@@ -488,10 +494,15 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn at(file: &SourceFile, mark: Option<Mark>, message: String, help: Option<String>) -> Self {
+    fn at(
+        file: &SourceFile,
+        mark: Option<Mark>,
+        message: String,
+        help: Option<String>,
+    ) -> Box<Self> {
         let offset = mark.and_then(|mark| file.offset_of(mark));
         let location = mark.map_or(String::new(), |mark| format!(":{mark}"));
-        ConfigError {
+        Box::new(ConfigError {
             message: format!("{}{location}: {message}", file.name),
             source_code: file
                 .text
@@ -499,7 +510,7 @@ impl ConfigError {
                 .map(|text| NamedSource::new(file.name.clone(), text).with_language("yaml")),
             span: offset.map(|offset| SourceSpan::from((offset, 0))),
             help,
-        }
+        })
     }
 }
 

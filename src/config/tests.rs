@@ -1,6 +1,6 @@
 use super::*;
 
-fn parse(text: &str) -> Result<Config, ConfigError> {
+fn parse(text: &str) -> Result<Config, Box<ConfigError>> {
     let file = SourceFile::new(
         ".charter.yaml".into(),
         Some(PathBuf::from("/repo/.charter.yaml")),

@@ -51,7 +51,7 @@ pub fn render(outcome: &Outcome, fail_on: FailOn, style: &Style, elapsed: Durati
 fn summary(outcome: &Outcome, fail_on: FailOn, elapsed: Duration) -> String {
     let counts = counts(outcome);
     let tally = &outcome.tally;
-    let mut found = vec![
+    let mut found = [
         plural(counts.error, "error"),
         plural(counts.warning, "warning"),
         format!("{} info", counts.info),
