@@ -114,8 +114,11 @@ pub fn main() -> ExitCode {
 
 fn run_check(args: CheckArgs) -> miette::Result<u8> {
     let started = Instant::now();
-    let rules = rules::builtin();
+    let mut rules = rules::builtin();
     let config = load_config(&args, &rules)?;
+    config
+        .configure_rules(&mut rules)
+        .map_err(|error| miette::Report::new_boxed(error))?;
     let options = CheckOptions {
         paths: args.paths.clone(),
         excludes: config

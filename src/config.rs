@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::date::Date;
-use crate::rules::{self, Rule, RuleMeta, Severity};
+use crate::rules::{self, Parameters, Rule, RuleMeta, Severity};
 use crate::source::{Mark, SourceFile};
 use crate::suppress::{Exemption, RulePattern, glob, glob_set};
 use crate::yaml;
@@ -69,6 +69,10 @@ pub struct RuleSetting {
     pub is_family: bool,
     pub enabled: bool,
     pub severity: Option<Severity>,
+    /// Parameters for the rule (any other key of a mapping setting).
+    pub params: Parameters,
+    /// Where the setting is written.
+    pub mark: Mark,
 }
 
 impl Config {
@@ -93,6 +97,24 @@ impl Config {
         severity
     }
 
+    /// Hands each configured rule its parameters. A rule that refuses them is
+    /// a configuration error at the line of its setting.
+    pub fn configure_rules(&self, rules: &mut [Rule]) -> Result<(), Box<ConfigError>> {
+        for setting in self.settings.iter().filter(|s| !s.is_family) {
+            let Some(rule) = rules.iter_mut().find(|rule| rule.meta.id == setting.target) else {
+                continue;
+            };
+            rule.configure(&setting.params).map_err(|message| {
+                let message = format!("`{}` {message}", setting.target);
+                match &self.file {
+                    Some(file) => ConfigError::at(file, Some(setting.mark), message, None),
+                    None => ConfigError::plain(message),
+                }
+            })?;
+        }
+        Ok(())
+    }
+
     /// `.charter.yaml` in `start` or its nearest parent that has one.
     pub fn discover(start: &Path) -> Option<PathBuf> {
         start
@@ -101,17 +123,13 @@ impl Config {
             .find(|candidate| candidate.is_file())
     }
 
-    pub fn load(
-        path: &Path,
-        display: String,
-        rules: &[Rule],
-    ) -> Result<Config, Box<ConfigError>> {
+    pub fn load(path: &Path, display: String, rules: &[Rule]) -> Result<Config, Box<ConfigError>> {
         let text = std::fs::read_to_string(path).map_err(|error| {
             Box::new(ConfigError {
-            message: format!("cannot read configuration {display}: {error}"),
-            source_code: None,
-            span: None,
-            help: None,
+                message: format!("cannot read configuration {display}: {error}"),
+                source_code: None,
+                span: None,
+                help: None,
             })
         })?;
         let absolute = crate::input::absolute(path);
@@ -180,17 +198,10 @@ impl Config {
             .rules
             .iter()
             .map(|(target, setting)| {
-                parse_setting(target, setting, rules).map_err(|(message, help)| {
-                    ConfigError::at(
-                        &file,
-                        Some(locate(&format!(
-                            "/rules/{}",
-                            crate::yaml::node::escape_token(target)
-                        ))),
-                        message,
-                        help,
-                    )
-                })
+                let pointer = format!("/rules/{}", crate::yaml::node::escape_token(target));
+                let mark = locate(&pointer);
+                parse_setting(target, setting, mark, rules)
+                    .map_err(|(message, help)| ConfigError::at(&file, Some(mark), message, help))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let exemptions = raw
@@ -380,6 +391,7 @@ impl RawExemption {
 fn parse_setting(
     target: &str,
     setting: &Value,
+    mark: Mark,
     rules: &[Rule],
 ) -> Result<RuleSetting, (String, Option<String>)> {
     let upper = target.to_ascii_uppercase();
@@ -404,6 +416,8 @@ fn parse_setting(
         is_family,
         enabled: true,
         severity: None,
+        params: Parameters::new(),
+        mark,
     };
     let word = |word: &str| -> Result<(bool, Option<Severity>), (String, Option<String>)> {
         match word {
@@ -435,11 +449,16 @@ fn parse_setting(
                             Some("`enabled: true|false`, `severity: error|warning|info`".into()),
                         ));
                     }
-                    (other, _) => {
+                    (_, _) if is_family => {
                         return Err((
-                            format!("`{target}` has no parameter `{other}`"),
-                            Some("known keys: enabled, severity".into()),
+                            format!(
+                                "`{key}`: a family takes only `enabled` and `severity`; set parameters on its rules"
+                            ),
+                            None,
                         ));
+                    }
+                    (other, _) => {
+                        result.params.insert(other.to_owned(), value.clone());
                     }
                 }
             }
@@ -494,6 +513,15 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
+    fn plain(message: String) -> Box<Self> {
+        Box::new(ConfigError {
+            message,
+            source_code: None,
+            span: None,
+            help: None,
+        })
+    }
+
     fn at(
         file: &SourceFile,
         mark: Option<Mark>,

@@ -110,7 +110,7 @@ fn human_output_shows_the_line_and_never_the_secret() {
     let run = charter_in(dir.path(), &["check", "secret.yaml"], None);
     assert_eq!(run.code, 1);
     let out = &run.stdout;
-    assert!(out.contains("[SEC-001] Secret ai-backend/litellm-master-key holds 2 values in plaintext `stringData` (master-key, quoted)"), "{out}");
+    assert!(out.contains("error[SEC-001]: Secret ai-backend/litellm-master-key holds 2 values in plaintext `stringData` (master-key, quoted)"), "{out}");
     assert!(out.contains("╭─[secret.yaml:7:1]"), "{out}");
     assert!(out.contains(" 7 │ stringData:"), "{out}");
     assert!(out.contains(" 8 │   master-key: sk-l****"), "{out}");

@@ -254,6 +254,17 @@ fn configuration_mistakes_are_usage_errors_naming_the_line() {
 
     std::fs::write(
         dir.path().join(".charter.yaml"),
+        "rules:\n  SEC-001: {severity: warning, level: 3}\n",
+    )
+    .unwrap();
+    let run = charter_in(dir.path(), &["check", "manifests"], None);
+    assert_eq!(run.code, 2);
+    let refused =
+        ".charter.yaml:2:3: `SEC-001` has no parameter `level` (known keys: enabled, severity)";
+    assert!(run.stderr.contains(refused), "{}", run.stderr);
+
+    std::fs::write(
+        dir.path().join(".charter.yaml"),
         "exemptions:\n  - rules: [SEC-001]\n    name: x\n",
     )
     .unwrap();

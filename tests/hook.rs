@@ -8,7 +8,11 @@ use std::process::Command;
 use common::repo_root;
 
 fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git").args(args).current_dir(dir).status().expect("git runs");
+    let status = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .expect("git runs");
     assert!(status.success(), "git {args:?}");
 }
 
@@ -18,7 +22,10 @@ fn hook(dir: &Path) -> (i32, String) {
         .env("CHARTER", env!("CARGO_BIN_EXE_charter"))
         .output()
         .expect("the hook runs");
-    (output.status.code().expect("exit code"), String::from_utf8_lossy(&output.stdout).into_owned())
+    (
+        output.status.code().expect("exit code"),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
 }
 
 #[test]
@@ -27,7 +34,8 @@ fn the_hook_judges_the_index_not_the_working_tree() {
     let repo = dir.path();
     git(repo, &["init", "-q"]);
     std::fs::create_dir(repo.join("deploy")).unwrap();
-    let secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: fixture\n";
+    let secret =
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: fixture\n";
     let sealed = "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: db\n  namespace: ai\nspec:\n  encryptedData:\n    password: AgBy8hCi8Q6HX3b1Uu0Rr0yFZ0Ex5OqAbc\n";
     std::fs::write(repo.join("deploy/db.yaml"), secret).unwrap();
     std::fs::write(repo.join("README.md"), "not checked\n").unwrap();

@@ -64,9 +64,9 @@ fn mistakes_name_their_line() {
         error("rules:\n  SEC-001: loud\n"),
         ".charter.yaml:2:3: `loud` is not a rule setting"
     );
-    assert_eq!(
-        error("rules:\n  SEC-001: {level: 3}\n"),
-        ".charter.yaml:2:3: `SEC-001` has no parameter `level`"
+    assert!(
+        error("rules:\n  SEC: {names: [x]}\n")
+            .contains("a family takes only `enabled` and `severity`")
     );
     assert_eq!(
         error("failOn: sometimes\n"),
@@ -124,4 +124,21 @@ fn exemptions_are_checked_field_by_field() {
         Some("2030-01-31")
     );
     assert_eq!(exemption.base, PathBuf::from("/repo"));
+}
+
+#[test]
+fn parameters_go_to_their_rule() {
+    let config = parse("rules:\n  SEC-001:\n    severity: warning\n    level: 3\n").unwrap();
+    assert_eq!(
+        config.settings[0].params.get("level"),
+        Some(&serde_json::json!(3))
+    );
+    let mut rules = rules::builtin();
+    let refused = config
+        .configure_rules(&mut rules)
+        .expect_err("SEC-001 takes no parameters");
+    assert_eq!(
+        refused.message,
+        ".charter.yaml:2:3: `SEC-001` has no parameter `level` (known keys: enabled, severity)"
+    );
 }

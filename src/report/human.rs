@@ -157,7 +157,10 @@ struct FindingDiagnostic {
 impl FindingDiagnostic {
     fn new(outcome: &Outcome, finding: &Finding, sources: &mut RedactedSources<'_>) -> Self {
         let file = &outcome.files[finding.file];
-        let mut header = format!("[{}] {}", finding.rule.id, finding.message);
+        let mut header = format!(
+            "{}[{}]: {}",
+            finding.severity, finding.rule.id, finding.message
+        );
         if let Some(suppression) = &finding.suppression {
             header.push_str(&format!(
                 " (suppressed by {}: {})",

@@ -118,12 +118,36 @@ impl RuleMeta {
 /// A check that looks at one resource at a time.
 pub trait ResourceCheck: Send + Sync {
     fn check(&self, context: &Context<'_>, out: &mut Emitter<'_>);
+
+    /// Takes the rule's parameters from `.charter.yaml` (`rules: {ID: {...}}`).
+    fn configure(&mut self, params: &Parameters) -> Result<(), String> {
+        no_parameters(params)
+    }
 }
 
 /// A check that needs the whole set at once (cross-resource references,
 /// ordering between resources).
 pub trait SetCheck: Send + Sync {
     fn check(&self, set: &ResourceSet<'_>, out: &mut Emitter<'_>);
+
+    /// Takes the rule's parameters from `.charter.yaml` (`rules: {ID: {...}}`).
+    fn configure(&mut self, params: &Parameters) -> Result<(), String> {
+        no_parameters(params)
+    }
+}
+
+/// A rule's parameters as configured: every key of its `rules:` entry other
+/// than `enabled` and `severity`.
+pub type Parameters = serde_json::Map<String, serde_json::Value>;
+
+/// What a rule without parameters says to any.
+pub fn no_parameters(params: &Parameters) -> Result<(), String> {
+    match params.keys().next() {
+        None => Ok(()),
+        Some(key) => Err(format!(
+            "has no parameter `{key}` (known keys: enabled, severity)"
+        )),
+    }
 }
 
 pub enum Check {
@@ -159,6 +183,15 @@ impl Rule {
         Rule {
             meta,
             check: Check::Engine,
+        }
+    }
+
+    /// Hands the rule its configured parameters; the message says what is wrong.
+    pub fn configure(&mut self, params: &Parameters) -> Result<(), String> {
+        match &mut self.check {
+            Check::Resource(check) => check.configure(params),
+            Check::Set(check) => check.configure(params),
+            Check::Engine => no_parameters(params),
         }
     }
 }
