@@ -97,6 +97,10 @@ struct CheckArgs {
 }
 
 pub fn main() -> ExitCode {
+    // Errors stay on one line each, so they survive grep and CI logs.
+    let _ = miette::set_hook(Box::new(|_| {
+        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+    }));
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => run_check(args),
