@@ -158,11 +158,10 @@ fn read_one(
     };
     match input::read(input, options.max_file_size) {
         Content::Text(text) => {
-            let loaded = loader::load(file, &text, kinds, options.limits);
-            (
-                SourceFile::new(input.name().to_owned(), path, Some(text)),
-                loaded,
-            )
+            let mut loaded = loader::load(file, &text, kinds, options.limits);
+            let mut source = SourceFile::new(input.name().to_owned(), path, Some(text));
+            source.secrets = std::mem::take(&mut loaded.secrets);
+            (source, loaded)
         }
         Content::Unusable {
             rule,

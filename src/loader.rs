@@ -7,6 +7,7 @@ use globset::GlobMatcher;
 use serde::Deserialize;
 
 use crate::finding::Finding;
+use crate::redact::{self, Span};
 use crate::resource::Resource;
 use crate::rules::{RuleMeta, parse};
 use crate::source::FileId;
@@ -141,6 +142,8 @@ pub struct Loaded {
     pub resources: Vec<Resource>,
     pub findings: Vec<Finding>,
     pub tally: Tally,
+    /// Where the file holds secret values (see `redact`).
+    pub secrets: Vec<Span>,
 }
 
 /// Reads every document of a file's text.
@@ -151,7 +154,16 @@ pub fn load(file: FileId, text: &str, kinds: &DocumentKinds, limits: yaml::Limit
     if documents.is_empty() {
         loaded.tally.empty_documents = 1;
     }
-    for document in documents {
+    let starts: Vec<u32> = documents
+        .iter()
+        .map(|document| document.start.line)
+        .collect();
+    for (position, document) in documents.into_iter().enumerate() {
+        if document.root.is_none() {
+            let end = starts.get(position + 1).copied().unwrap_or(u32::MAX);
+            let spans = redact::unparsed_secret_spans(text, document.start.line, end);
+            loaded.secrets.extend(spans);
+        }
         load_document(file, document, kinds, &mut loaded);
     }
     loaded
@@ -179,6 +191,7 @@ fn load_document(file: FileId, document: Document, kinds: &DocumentKinds, loaded
         prefix: String::new(),
         node,
     };
+    loaded.secrets.extend(redact::secret_spans(&object.node));
     match object.classify(kinds) {
         Class::Empty => loaded.tally.empty_documents += 1,
         Class::NotKubernetes => loaded.tally.non_kubernetes_documents += 1,
@@ -330,6 +343,7 @@ fn expand_list(list: Object, kinds: &DocumentKinds, loaded: &mut Loaded) {
             prefix: format!("{}/items/{index}", list.prefix),
             node,
         };
+        loaded.secrets.extend(redact::secret_spans(&item.node));
         match item.classify(kinds) {
             Class::Resource(identity) => push_resource(item, identity, loaded),
             Class::Broken(finding) => loaded.findings.push(finding),

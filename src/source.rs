@@ -38,6 +38,9 @@ pub struct SourceFile {
     pub path: Option<PathBuf>,
     /// The text, when the file could be read as UTF-8 text.
     pub text: Option<Arc<str>>,
+    /// Ranges of the text that hold secret values, masked wherever the text
+    /// is shown (see `redact`).
+    pub secrets: Vec<(Mark, Mark)>,
     line_starts: OnceLock<Vec<usize>>,
 }
 
@@ -47,6 +50,7 @@ impl SourceFile {
             name,
             path,
             text,
+            secrets: Vec::new(),
             line_starts: OnceLock::new(),
         }
     }

@@ -143,6 +143,30 @@ fn human_output_shows_the_line_and_never_the_secret() {
     }
 }
 
+/// A Secret too broken to become a resource is still masked in snippets.
+#[test]
+fn broken_secrets_are_masked_too() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let unnamed = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  namespace: a\nstringData:\n  token: {SECRET_VALUE}\n"
+    );
+    let unparsable = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: b\nstringData:\n  token: \"{SECRET_VALUE}\n  other: [\n---\napiVersion: v1\nkind: Secret\nmetadata: {{name: c}}\ndata: {{k: {SECRET_VALUE}}}\n"
+    );
+    write(dir.path(), "unnamed.yaml", &unnamed);
+    write(dir.path(), "unparsable.yaml", &unparsable);
+    let run = charter_in(dir.path(), &["check", "."], None);
+    assert!(run.stdout.contains("error[PARSE-009]"), "{}", run.stdout);
+    assert!(run.stdout.contains("error[PARSE-001]"), "{}", run.stdout);
+    assert!(run.stdout.contains("error[SEC-001]"), "{}", run.stdout);
+    assert!(run.stdout.contains("token: \"sk-l****"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("0123456789"),
+        "a secret leaked:\n{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn exit_codes_follow_fail_on() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -15,7 +15,7 @@ use crate::config::FailOn;
 use crate::finding::Finding;
 use crate::redact;
 use crate::rules::Severity;
-use crate::source::{FileId, SourceFile};
+use crate::source::{FileId, Mark, SourceFile};
 
 pub struct Style {
     pub color: bool,
@@ -33,7 +33,7 @@ pub fn render(outcome: &Outcome, fail_on: FailOn, style: &Style, elapsed: Durati
         .with_context_lines(1)
         .with_wrap_lines(false)
         .without_syntax_highlighting();
-    let mut sources = RedactedSources::new(outcome);
+    let mut sources = RedactedSources::new(&outcome.files);
     let mut output = String::new();
     for finding in &outcome.findings {
         if finding.is_suppressed() && !style.show_suppressed {
@@ -114,32 +114,26 @@ fn plural(count: usize, noun: &str) -> String {
 
 /// File texts with secret values masked, made once per file that needs one.
 struct RedactedSources<'a> {
-    outcome: &'a Outcome,
+    files: &'a [SourceFile],
     texts: HashMap<FileId, Option<SourceFile>>,
 }
 
 impl<'a> RedactedSources<'a> {
-    fn new(outcome: &'a Outcome) -> Self {
+    fn new(files: &'a [SourceFile]) -> Self {
         RedactedSources {
-            outcome,
+            files,
             texts: HashMap::new(),
         }
     }
 
     fn get(&mut self, file: FileId) -> Option<&SourceFile> {
-        let outcome = self.outcome;
+        let files = self.files;
         self.texts
             .entry(file)
             .or_insert_with(|| {
-                let source = &outcome.files[file];
+                let source = &files[file];
                 let text = source.text.as_deref()?;
-                let spans: Vec<_> = outcome
-                    .resources
-                    .iter()
-                    .filter(|resource| resource.file == file)
-                    .flat_map(redact::sensitive_spans)
-                    .collect();
-                let redacted = Arc::from(redact::redacted_text(text, &spans));
+                let redacted = Arc::from(redact::redacted_text(text, &source.secrets));
                 Some(SourceFile::new(source.name.clone(), None, Some(redacted)))
             })
             .as_ref()
@@ -170,8 +164,7 @@ impl FindingDiagnostic {
         let snippet = sources.get(finding.file).and_then(|redacted| {
             let offset = redacted.offset_of(finding.mark)?;
             let rest = redacted.line_text(finding.mark.line).unwrap_or_default();
-            let column_offset =
-                offset - redacted.offset_of(crate::source::Mark::new(finding.mark.line, 1))?;
+            let column_offset = offset - redacted.offset_of(Mark::new(finding.mark.line, 1))?;
             let length = rest
                 .get(column_offset..)
                 .map_or(0, |tail| tail.trim_end().len());
