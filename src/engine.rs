@@ -123,3 +123,111 @@ pub fn run(active: &[ActiveRule<'_>], set: ResourceSet<'_>) -> Vec<Finding> {
     );
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loader::tests::resources_of;
+    use crate::rules::Example::Prose;
+    use crate::rules::{Principle, ResourceCheck, SetCheck};
+
+    static PER_RESOURCE: RuleMeta = test_meta("TEST-001");
+    static WHOLE_SET: RuleMeta = test_meta("TEST-002");
+
+    const fn test_meta(id: &'static str) -> RuleMeta {
+        RuleMeta {
+            id,
+            severity: Severity::Error,
+            principle: Principle::OperationalExcellence,
+            title: "test",
+            rationale: "test",
+            fix: "test",
+            failing_example: Prose(""),
+            passing_example: Prose(""),
+        }
+    }
+
+    /// Reports every ConfigMap's `data`.
+    struct EveryData;
+
+    impl ResourceCheck for EveryData {
+        fn check(&self, context: &Context<'_>, out: &mut Emitter<'_>) {
+            if context.resource.kind == "ConfigMap" {
+                out.report(context.resource, "/data", "has data");
+            }
+        }
+    }
+
+    /// Reports the set's size once, at its first resource.
+    struct CountAll;
+
+    impl SetCheck for CountAll {
+        fn check(&self, set: &ResourceSet<'_>, out: &mut Emitter<'_>) {
+            if let Some(first) = set.resources.first() {
+                out.report(first, "", format!("{} resources", set.resources.len()));
+            }
+        }
+    }
+
+    #[test]
+    fn both_kinds_of_check_run_with_the_configured_severity() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: a}\n    data: {k: v}\n  - apiVersion: v1\n    kind: Namespace\n    metadata: {name: b}\n";
+        let resources = resources_of(text);
+        let rules = [
+            Rule::resource(&PER_RESOURCE, EveryData),
+            Rule::set(&WHOLE_SET, CountAll),
+        ];
+        let active = [
+            ActiveRule {
+                rule: &rules[0],
+                severity: Severity::Warning,
+            },
+            ActiveRule {
+                rule: &rules[1],
+                severity: Severity::Info,
+            },
+        ];
+        let set = ResourceSet {
+            resources: &resources,
+            files: &[],
+        };
+        let mut findings = run(&active, set);
+        findings.sort_by(|a, b| a.report_order(b));
+        let summary: Vec<_> = findings
+            .iter()
+            .map(|f| {
+                (
+                    f.rule.id,
+                    f.severity,
+                    f.mark.to_string(),
+                    f.path.clone(),
+                    f.message.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    WHOLE_SET.id,
+                    Severity::Info,
+                    "4:5".into(),
+                    Some("/items/0".into()),
+                    "2 resources".into()
+                ),
+                (
+                    PER_RESOURCE.id,
+                    Severity::Warning,
+                    "7:5".into(),
+                    Some("/items/0/data".into()),
+                    "has data".into()
+                ),
+            ]
+        );
+        assert!(
+            findings
+                .iter()
+                .all(|f| f.resource == Some(0) && f.document == Some(1))
+        );
+    }
+}

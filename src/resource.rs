@@ -76,3 +76,30 @@ impl Resource {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::loader::tests::resources_of;
+    use crate::source::Mark;
+
+    #[test]
+    fn identity_and_pointers() {
+        let resources = resources_of(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: ai}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: ai}\n",
+        );
+        let (deployment, namespace) = (&resources[0], &resources[1]);
+        assert_eq!((deployment.group(), namespace.group()), ("apps", ""));
+        assert!(deployment.is("apps", "Deployment") && !deployment.is("", "Deployment"));
+        assert!(namespace.is("", "Namespace"));
+        assert_eq!(deployment.display(), "Deployment ai/web");
+        assert_eq!(namespace.display(), "Namespace ai");
+        assert_eq!(
+            deployment.get("/metadata/name").and_then(|n| n.as_str()),
+            Some("web")
+        );
+        assert_eq!(deployment.mark_of("/metadata/namespace"), Mark::new(3, 23));
+        // A missing field is located at its nearest existing ancestor.
+        assert_eq!(deployment.mark_of("/spec/replicas"), Mark::new(1, 1));
+        assert_eq!(deployment.annotations(), None);
+    }
+}

@@ -230,7 +230,133 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Finding;
+    use crate::loader::tests::resources_of;
     use crate::rules::parse;
+
+    const WORKLOADS: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ollama
+  namespace: ai-backend
+spec:
+  template:
+    metadata:
+      annotations:
+        charter.io/ignore: PARSE-001
+        charter.io/ignore-reason: the pod template excuses its workload
+    spec:
+      containers: [{name: ollama, image: ollama}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: ai-frontend
+  annotations: {charter.io/ignore: PARSE, charter.io/ignore-reason: on the resource itself}
+";
+
+    fn finding_on(resource: &Resource) -> Finding {
+        let mut finding = Finding::at(&parse::SYNTAX, 0, Mark::FILE_START, "x");
+        finding.resource = Some(resource.index);
+        finding
+    }
+
+    fn exemption(namespace: &str, expires: Option<&str>, line: u32) -> Exemption {
+        Exemption {
+            rules: vec![RulePattern::parse("PARSE-001").unwrap()],
+            kind: None,
+            namespace: Some(glob(namespace, false).unwrap()),
+            name: None,
+            files: None,
+            base: PathBuf::from("/repo"),
+            reason: format!("exemption at line {line}"),
+            expires: expires.and_then(Date::parse),
+            origin: format!(".charter.yaml:{line}"),
+            mark: Mark::new(line, 5),
+        }
+    }
+
+    #[test]
+    fn pod_template_and_resource_annotations_both_count() {
+        let resources = resources_of(WORKLOADS);
+        let ignores = inline_ignores(&resources[0]);
+        assert_eq!(ignores.len(), 1);
+        assert_eq!(
+            ignores[0].pointer,
+            "/spec/template/metadata/annotations/charter.io~1ignore"
+        );
+        assert_eq!(
+            ignores[0].reason,
+            Some("the pod template excuses its workload")
+        );
+
+        let files = [SourceFile::new("a.yaml".into(), None, None)];
+        let mut findings: Vec<Finding> = resources.iter().map(finding_on).collect();
+        apply(
+            &mut findings,
+            &resources,
+            &files,
+            &[],
+            true,
+            Date::today_utc(),
+        );
+        let origins: Vec<_> = findings
+            .iter()
+            .map(|f| f.suppression.as_ref().map(|s| s.origin.clone()))
+            .collect();
+        assert_eq!(
+            origins,
+            [
+                Some("annotation charter.io/ignore at /spec/template/metadata/annotations/charter.io~1ignore".into()),
+                Some("annotation charter.io/ignore at /metadata/annotations/charter.io~1ignore".into()),
+            ]
+        );
+
+        let mut findings: Vec<Finding> = resources.iter().map(finding_on).collect();
+        apply(
+            &mut findings,
+            &resources,
+            &files,
+            &[],
+            false,
+            Date::today_utc(),
+        );
+        assert!(
+            findings.iter().all(|f| f.suppression.is_none()),
+            "inline ignores made inert"
+        );
+    }
+
+    #[test]
+    fn configured_exemptions_come_first_and_expire() {
+        let resources = resources_of(WORKLOADS);
+        let files = [SourceFile::new("a.yaml".into(), None, None)];
+        let today = Date::parse("2026-06-01").unwrap();
+        let exemptions = [
+            exemption("ai-backend", Some("2026-01-01"), 3),
+            exemption("ai-*", Some("2026-12-31"), 9),
+        ];
+        let mut findings: Vec<Finding> = resources.iter().map(finding_on).collect();
+        apply(&mut findings, &resources, &files, &exemptions, true, today);
+        let origins: Vec<_> = findings
+            .iter()
+            .map(|f| f.suppression.as_ref().unwrap().origin.clone())
+            .collect();
+        assert_eq!(origins, [".charter.yaml:9", ".charter.yaml:9"]);
+        // After the second one expires too, the annotations take over.
+        let later = Date::parse("2027-01-01").unwrap();
+        let mut findings: Vec<Finding> = resources.iter().map(finding_on).collect();
+        apply(&mut findings, &resources, &files, &exemptions, true, later);
+        assert!(findings.iter().all(|f| {
+            f.suppression
+                .as_ref()
+                .unwrap()
+                .origin
+                .starts_with("annotation")
+        }));
+    }
 
     #[test]
     fn rule_patterns_match_ids_families_and_globs() {

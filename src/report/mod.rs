@@ -39,3 +39,47 @@ pub fn failed(outcome: &Outcome, fail_on: FailOn) -> bool {
         .iter()
         .any(|finding| !finding.is_suppressed() && fail_on.fails(finding.severity))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Finding, Suppression};
+    use crate::loader::Tally;
+    use crate::rules::parse;
+    use crate::source::Mark;
+
+    fn outcome(findings: Vec<Finding>) -> Outcome {
+        Outcome {
+            files: Vec::new(),
+            resources: Vec::new(),
+            findings,
+            tally: Tally::default(),
+            charts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn suppressed_findings_are_counted_apart_and_never_fail() {
+        let mut warning = Finding::at(&parse::SYNTAX, 0, Mark::FILE_START, "w");
+        warning.severity = Severity::Warning;
+        let mut suppressed = Finding::at(&parse::SYNTAX, 0, Mark::FILE_START, "e");
+        suppressed.suppression = Some(Suppression {
+            reason: "accepted".into(),
+            origin: ".charter.yaml:3".into(),
+        });
+        let outcome = outcome(vec![warning, suppressed]);
+        assert_eq!(
+            counts(&outcome),
+            Counts {
+                error: 0,
+                warning: 1,
+                info: 0,
+                suppressed: 1
+            }
+        );
+        assert!(!failed(&outcome, FailOn::Error));
+        assert!(failed(&outcome, FailOn::Warning));
+        assert!(failed(&outcome, FailOn::Info));
+        assert!(!failed(&outcome, FailOn::Never));
+    }
+}
