@@ -6,11 +6,12 @@ use crate::config::Config;
 use crate::date::Date;
 use crate::engine::{self, ActiveRule, ResourceSet};
 use crate::finding::Finding;
-use crate::input::{self, Content, Input, InputError};
+use crate::input::{self, Content, Input, InputError, Role};
+use crate::leak::{Catalogue, Scanner};
 use crate::loader::{self, DocumentKinds, Loaded, Tally};
 use crate::resource::Resource;
-use crate::rules::Rule;
 use crate::rules::supp::supp_003_expired_exemption;
+use crate::rules::{Rule, parse};
 use crate::source::SourceFile;
 use crate::suppress;
 use crate::yaml::Limits;
@@ -26,6 +27,8 @@ pub struct CheckOptions {
     pub limits: Limits,
     /// The date exemptions expire against.
     pub today: Date,
+    /// A user's secret detectors (`--secrets-config`), extending the shipped ones.
+    pub secrets_config: Option<std::path::PathBuf>,
 }
 
 impl Default for CheckOptions {
@@ -38,6 +41,7 @@ impl Default for CheckOptions {
             stdin_name: "<stdin>".to_owned(),
             limits: Limits::default(),
             today: Date::today_utc(),
+            secrets_config: None,
         }
     }
 }
@@ -64,6 +68,9 @@ pub enum CheckError {
     #[error("charter's built-in rule data is broken: {0}")]
     #[diagnostic(code(charter::internal))]
     RuleData(String),
+    #[error("secret detectors: {0}")]
+    #[diagnostic(code(charter::usage))]
+    SecretsConfig(String),
 }
 
 pub fn check(
@@ -72,13 +79,23 @@ pub fn check(
     rules: &[Rule],
 ) -> Result<Outcome, CheckError> {
     let kinds = DocumentKinds::builtin().map_err(CheckError::RuleData)?;
-    let discovery = input::discover(&options.paths, &options.excludes, &options.stdin_name)?;
-
+    let scanner = secret_scanner(options, config)?;
+    let discovery = input::discover(
+        &options.paths,
+        &options.excludes,
+        &options.stdin_name,
+        scanner.is_some(),
+    )?;
+    let reader = Reader {
+        kinds: &kinds,
+        scanner: scanner.as_ref(),
+        options,
+    };
     let read: Vec<(SourceFile, Loaded)> = discovery
         .inputs
         .par_iter()
         .enumerate()
-        .map(|(file, input)| read_one(file, input, &kinds, options))
+        .map(|(file, input)| reader.read(file, input))
         .collect();
 
     let mut files = Vec::with_capacity(read.len() + 1);
@@ -121,6 +138,7 @@ pub fn check(
         files: &files,
     };
     findings.extend(engine::run(&active, set));
+    drop_leaks_said_by_manifest_rules(&mut findings);
 
     suppress::apply(
         &mut findings,
@@ -143,37 +161,125 @@ pub fn check(
     })
 }
 
-fn read_one(
-    file: usize,
-    input: &Input,
-    kinds: &DocumentKinds,
-    options: &CheckOptions,
-) -> (SourceFile, Loaded) {
-    let path = match input {
-        Input::File { path, .. } => Some(input::absolute(path)),
-        Input::Stdin { name } if name != "<stdin>" => {
-            Some(input::absolute(std::path::Path::new(name)))
-        }
-        _ => None,
-    };
-    match input::read(input, options.max_file_size) {
-        Content::Text(text) => {
-            let mut loaded = loader::load(file, &text, kinds, options.limits);
-            let mut source = SourceFile::new(input.name().to_owned(), path, Some(text));
-            source.secrets = std::mem::take(&mut loaded.secrets);
-            (source, loaded)
-        }
-        Content::Unusable {
-            rule,
-            mark,
-            message,
-        } => {
-            let mut loaded = Loaded::default();
-            loaded.tally.files_unreadable = 1;
-            loaded.findings.push(Finding::at(rule, file, mark, message));
-            (SourceFile::new(input.name().to_owned(), path, None), loaded)
-        }
+/// The scanner, when any `LEAK` rule is on.
+fn secret_scanner(options: &CheckOptions, config: &Config) -> Result<Option<Scanner>, CheckError> {
+    let wanted = crate::rules::leak::rules()
+        .iter()
+        .any(|rule| config.severity_of(rule.meta).is_some());
+    if !wanted {
+        return Ok(None);
     }
+    let user = match &options.secrets_config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|error| {
+                CheckError::SecretsConfig(format!("{}: {error}", path.display()))
+            })?;
+            Some((path.display().to_string(), text))
+        }
+        None => None,
+    };
+    let catalogue = Catalogue::load(
+        user.as_ref()
+            .map(|(name, text)| (name.as_str(), text.as_str())),
+    )
+    .map_err(CheckError::SecretsConfig)?;
+    Scanner::new(catalogue)
+        .map(Some)
+        .map_err(CheckError::SecretsConfig)
+}
+
+/// Reads one input: manifests are loaded and scanned, other text only scanned.
+struct Reader<'a> {
+    kinds: &'a DocumentKinds,
+    scanner: Option<&'a Scanner>,
+    options: &'a CheckOptions,
+}
+
+impl Reader<'_> {
+    fn read(&self, file: usize, input: &Input) -> (SourceFile, Loaded) {
+        let path = match input {
+            Input::File { path, .. } => Some(input::absolute(path)),
+            Input::Stdin { name } if name != "<stdin>" => {
+                Some(input::absolute(std::path::Path::new(name)))
+            }
+            _ => None,
+        };
+        let role = match input {
+            Input::File { role, .. } => *role,
+            _ => Role::Manifest,
+        };
+        let name = input.name().to_owned();
+        let mut loaded = Loaded::default();
+        let text = match (input::read(input, self.options.max_file_size), role) {
+            (Content::Text(text), _) => text,
+            // Other files are scanned when they are text of a sane size,
+            // and counted when they are not.
+            (Content::Unusable { rule, .. }, Role::Text) if rule.id == parse::TOO_LARGE.id => {
+                loaded.tally.large_files = 1;
+                return (SourceFile::new(name, path, None), loaded);
+            }
+            (Content::Unusable { rule, .. }, Role::Text) if rule.id == parse::NOT_TEXT.id => {
+                loaded.tally.binary_files = 1;
+                return (SourceFile::new(name, path, None), loaded);
+            }
+            (
+                Content::Unusable {
+                    rule,
+                    mark,
+                    message,
+                },
+                _,
+            ) => {
+                loaded.tally.files_unreadable = 1;
+                loaded.findings.push(Finding::at(rule, file, mark, message));
+                return (SourceFile::new(name, path, None), loaded);
+            }
+        };
+        if role == Role::Manifest {
+            loaded = loader::load(file, &text, self.kinds, self.options.limits);
+        }
+        let mut source = SourceFile::new(name, path, Some(text));
+        source.secrets = std::mem::take(&mut loaded.secrets);
+        if let Some(scanner) = self.scanner {
+            loaded.tally.files_scanned = 1;
+            let text = source.text.as_deref().unwrap_or_default();
+            let leaks = scanner.scan(&source.name, text);
+            for leak in leaks {
+                // A Secret's own values are SEC-001's: one finding per Secret.
+                let in_secret = source
+                    .secrets
+                    .iter()
+                    .any(|&(start, end)| start <= leak.start && leak.start < end);
+                if in_secret {
+                    continue;
+                }
+                source.secrets.push((leak.start, leak.end));
+                let honour_marker = self.options.inline_ignores;
+                loaded
+                    .findings
+                    .push(scanner.finding(&leak, file, honour_marker));
+            }
+        }
+        // Text that is not a manifest is kept only to show its findings.
+        if role == Role::Text && loaded.findings.is_empty() {
+            source.text = None;
+        }
+        (source, loaded)
+    }
+}
+
+/// Drops a `LEAK` finding on a line where a `SEC` rule already reports: the
+/// manifest rule names the field and the fix, the scanner would only repeat it.
+fn drop_leaks_said_by_manifest_rules(findings: &mut Vec<Finding>) {
+    let manifest_lines: std::collections::HashSet<(usize, u32)> = findings
+        .iter()
+        .filter(|finding| finding.rule.family() == "SEC")
+        .map(|finding| (finding.file, finding.mark.line))
+        .collect();
+    findings.retain(|finding| {
+        finding.rule.family() != "LEAK"
+            || !manifest_lines.contains(&(finding.file, finding.mark.line))
+    });
 }
 
 /// One `SUPP-003` per exemption past its date, at its line in the

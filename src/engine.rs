@@ -71,6 +71,7 @@ impl<'a> Emitter<'a> {
             path: Some(resource.document_pointer(pointer)),
             resource: Some(resource.index),
             suppression: None,
+            secret_hash: None,
         });
         self.findings.last_mut().expect("a finding was just pushed")
     }

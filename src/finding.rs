@@ -23,6 +23,9 @@ pub struct Finding {
     /// Index of the resource in the run's resource table.
     pub resource: Option<usize>,
     pub suppression: Option<Suppression>,
+    /// `sha256:<hex>` of the secret a scanner finding is about (for
+    /// baselines; the secret itself is never kept).
+    pub secret_hash: Option<String>,
 }
 
 /// Why a finding does not count.
@@ -53,6 +56,7 @@ impl Finding {
             path: None,
             resource: None,
             suppression: None,
+            secret_hash: None,
         }
     }
 

@@ -19,6 +19,16 @@ const MANIFEST_EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
 /// Directories never walked into: version control and build output.
 const SKIPPED_DIRECTORIES: [&str; 2] = [".git", "target"];
 
+/// What a file is read for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Read as Kubernetes manifests (and scanned for secrets).
+    Manifest,
+    /// Only scanned for secrets: any other text file, and everything inside
+    /// a Helm chart (its templates are not manifests until rendered).
+    Text,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
     Stdin {
@@ -27,6 +37,7 @@ pub enum Input {
     File {
         name: String,
         path: PathBuf,
+        role: Role,
     },
     /// Something the walk found but could not open (a symbolic link loop, a
     /// broken link, a special file).
@@ -65,10 +76,13 @@ pub enum InputError {
 }
 
 /// Expands the paths of a run into the inputs to read. `-` is standard input.
+/// With `with_text`, walks also yield every other file, to be scanned for
+/// secrets.
 pub fn discover(
     paths: &[String],
     excludes: &[String],
     stdin_name: &str,
+    with_text: bool,
 ) -> Result<Discovery, InputError> {
     let mut discovery = Discovery::default();
     for raw in paths {
@@ -84,11 +98,10 @@ pub fn discover(
             discovery.inputs.push(Input::File {
                 name: display_name(path),
                 path: path.to_path_buf(),
+                role: Role::Manifest,
             });
-        } else if is_chart(path) {
-            discovery.charts.push(display_name(path));
         } else {
-            walk(path, excludes, &mut discovery)?;
+            walk(path, excludes, with_text, &mut discovery)?;
         }
     }
     discovery.inputs.sort_by(|a, b| a.name().cmp(b.name()));
@@ -98,7 +111,12 @@ pub fn discover(
     Ok(discovery)
 }
 
-fn walk(root: &Path, excludes: &[String], discovery: &mut Discovery) -> Result<(), InputError> {
+fn walk(
+    root: &Path,
+    excludes: &[String],
+    with_text: bool,
+    discovery: &mut Discovery,
+) -> Result<(), InputError> {
     let mut overrides = OverrideBuilder::new(root);
     for glob in excludes {
         overrides
@@ -112,7 +130,9 @@ fn walk(root: &Path, excludes: &[String], discovery: &mut Discovery) -> Result<(
         glob: excludes.join(" "),
         message: error.to_string(),
     })?;
-    let charts = Arc::new(Mutex::new(Vec::new()));
+    // Chart directories seen so far. Their files are only scanned for
+    // secrets; without the scanner the walk does not enter them at all.
+    let charts: Arc<Mutex<Vec<PathBuf>>> = Arc::new(Mutex::new(Vec::new()));
     let found_charts = Arc::clone(&charts);
     let walker = WalkBuilder::new(root)
         .hidden(false)
@@ -122,58 +142,67 @@ fn walk(root: &Path, excludes: &[String], discovery: &mut Discovery) -> Result<(
         .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(move |entry| {
             let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
-            if !is_dir || entry.depth() == 0 {
+            if !is_dir {
                 return true;
             }
-            if SKIPPED_DIRECTORIES
+            let skipped = SKIPPED_DIRECTORIES
                 .iter()
-                .any(|skipped| entry.file_name() == *skipped)
-            {
+                .any(|name| entry.file_name() == *name);
+            if skipped && entry.depth() > 0 {
                 return false;
             }
             if is_chart(entry.path()) {
                 if let Ok(mut charts) = found_charts.lock() {
-                    charts.push(display_name(entry.path()));
+                    charts.push(entry.path().to_path_buf());
                 }
-                return false;
+                return with_text;
             }
             true
         })
         .build();
     for entry in walker {
-        match entry {
-            Ok(entry) => {
-                let Some(kind) = entry.file_type() else {
-                    continue;
-                };
-                let path = entry.path();
-                if kind.is_dir() || !has_manifest_extension(path) {
-                    continue;
-                }
-                let name = display_name(path);
-                if kind.is_file() {
-                    discovery.inputs.push(Input::File {
-                        name,
-                        path: path.to_path_buf(),
-                    });
-                } else {
-                    let message =
-                        "not a regular file (a FIFO, socket or device); not read".to_owned();
-                    discovery.inputs.push(Input::Unreadable { name, message });
-                }
-            }
+        let entry = match entry {
+            Ok(entry) => entry,
             Err(error) => {
                 let (name, message) = describe_walk_error(&error, root);
                 discovery.inputs.push(Input::Unreadable { name, message });
+                continue;
             }
+        };
+        let Some(kind) = entry.file_type() else {
+            continue;
+        };
+        let path = entry.path();
+        if kind.is_dir() {
+            continue;
+        }
+        let in_chart = charts
+            .lock()
+            .is_ok_and(|charts| charts.iter().any(|chart| path.starts_with(chart)));
+        let role = match (has_manifest_extension(path) && !in_chart, with_text) {
+            (true, _) => Role::Manifest,
+            (false, true) => Role::Text,
+            (false, false) => continue,
+        };
+        let name = display_name(path);
+        if kind.is_file() {
+            discovery.inputs.push(Input::File {
+                name,
+                path: path.to_path_buf(),
+                role,
+            });
+        } else if role == Role::Manifest {
+            let message = "not a regular file (a FIFO, socket or device); not read".to_owned();
+            discovery.inputs.push(Input::Unreadable { name, message });
         }
     }
-    discovery.charts.extend(
-        charts
-            .lock()
-            .map(|charts| charts.clone())
-            .unwrap_or_default(),
-    );
+    let charts = charts
+        .lock()
+        .map(|charts| charts.clone())
+        .unwrap_or_default();
+    discovery
+        .charts
+        .extend(charts.iter().map(|chart| display_name(chart)));
     Ok(())
 }
 

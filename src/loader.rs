@@ -30,6 +30,12 @@ pub struct Tally {
     /// Tool configuration with `apiVersion` and `kind` (see
     /// `rules/documents.yaml`).
     pub tool_configurations: usize,
+    /// Files the secret scanner read (manifests and other text).
+    pub files_scanned: usize,
+    /// Files not scanned because they are binary or not UTF-8.
+    pub binary_files: usize,
+    /// Files not scanned because they are over the size limit.
+    pub large_files: usize,
 }
 
 impl AddAssign for Tally {
@@ -41,6 +47,9 @@ impl AddAssign for Tally {
         self.empty_documents += other.empty_documents;
         self.non_kubernetes_documents += other.non_kubernetes_documents;
         self.tool_configurations += other.tool_configurations;
+        self.files_scanned += other.files_scanned;
+        self.binary_files += other.binary_files;
+        self.large_files += other.large_files;
     }
 }
 

@@ -119,7 +119,7 @@ fn human_output_shows_the_line_and_never_the_secret() {
         "{out}"
     );
     assert!(
-        out.contains("charter: 1 error, 0 warnings, 0 info in 1 file (1 document, 1 resource)"),
+        out.contains("charter: 1 error, 0 warnings, 0 info in 1 file (1 document, 1 resource; 1 file scanned for secrets)"),
         "{out}"
     );
     assert!(

@@ -36,7 +36,7 @@ fn the_hook_judges_the_index_not_the_working_tree() {
     std::fs::create_dir(repo.join("deploy")).unwrap();
     let secret =
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: fixture\n";
-    let sealed = "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: db\n  namespace: ai\nspec:\n  encryptedData:\n    password: AgBy8hCi8Q6HX3b1Uu0Rr0yFZ0Ex5OqAbc\n";
+    let sealed = "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: db\n  namespace: ai\nspec:\n  encryptedData:\n    password: AgAcLiu4Vp2AbBJR3Mm+44kSDrruo8LYVFp4dgxaplhFuF3k1Lq1ueRSzOx/+o7/tejss+n5caZVifWem9Cfavq7Jq4EYTYeGYt0NkWIfWse2BAdubhYfwwqOiIMFAq/gkFQXgDFFn5NEgKwOZKs+g+d5ReHzU7ycy+hNAzlQcn5p0muhIbWCUcdgRFDUlcx6HYQfnfjJYApdLiD2I4CTRLE0VI4LHs0MwpddjVvDO3onsJsa97ZChrWXDD1uwk8u5S+nQnTMzWcZQjnHtL47WolApEMvpwncPtiO7/I7Uewyj6CPj4pq8hsNQzwFv6Ut+pIv4n39Nb7l8p2UPqE2isxJLZaS9UiLBNBl8d2qOBYkjlP2DGof4NWUOx4zrdK7uEPxFzJG/eMz4HT8bipKXNgzsMFoO3uWjAIzm7FbjPHZoxi+kYE3vaBWO9oJbMB+CH4q+uI6w4osVjPgkUbU//D7ZZPBZDvALsRw+Jonf9E95onhKCbqp/JL2vITC2dFHfqdo4fOTnCum2jtier6rlV/uKV7ETibounUTJ58GG/XrZHRXeJwcyvj6TMlSW8ncr3WYS14fQsX6HCQQ41s1W3J98EpHnHkfBNuKFn/zBIaKmASNe4gC2vYH56F6y+H0laINzji0OkO63KdBvI8vqiLv3N6FbSxecXN+dBPFknyZzqBIE2s3BYDEvaL6zuGfN7IfZHD0YeGGYDrHpHvg==\n";
     std::fs::write(repo.join("deploy/db.yaml"), secret).unwrap();
     std::fs::write(repo.join("README.md"), "not checked\n").unwrap();
     git(repo, &["add", "deploy/db.yaml", "README.md"]);

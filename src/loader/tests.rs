@@ -67,6 +67,7 @@ metadata:
             empty_documents: 1,
             non_kubernetes_documents: 2,
             tool_configurations: 2,
+            ..Tally::default()
         }
     );
     let names: Vec<_> = loaded.resources.iter().map(Resource::display).collect();

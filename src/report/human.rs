@@ -60,8 +60,12 @@ fn summary(outcome: &Outcome, fail_on: FailOn, elapsed: Duration) -> String {
     if counts.suppressed > 0 {
         found.push_str(&format!(" ({} suppressed)", counts.suppressed));
     }
+    let scanned = match tally.files_scanned {
+        0 => String::new(),
+        count => format!("; {} scanned for secrets", plural(count, "file")),
+    };
     let mut text = format!(
-        "charter: {found} in {} ({}, {}) [{:.2}s]\n",
+        "charter: {found} in {} ({}, {}{scanned}) [{:.2}s]\n",
         plural(tally.files_read, "file"),
         plural(tally.documents, "document"),
         plural(tally.resources, "resource"),
@@ -85,6 +89,18 @@ fn summary(outcome: &Outcome, fail_on: FailOn, elapsed: Duration) -> String {
     }
     if tally.tool_configurations > 0 {
         skipped.push(plural(tally.tool_configurations, "tool configuration"));
+    }
+    if tally.binary_files > 0 {
+        skipped.push(format!(
+            "{} not scanned for secrets",
+            plural(tally.binary_files, "binary file")
+        ));
+    }
+    if tally.large_files > 0 {
+        skipped.push(format!(
+            "{} over the size limit not scanned for secrets",
+            plural(tally.large_files, "file")
+        ));
     }
     if !outcome.charts.is_empty() {
         skipped.push(format!(

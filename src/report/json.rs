@@ -22,6 +22,7 @@ struct Report<'a> {
 struct Summary<'a> {
     files_read: usize,
     files_unreadable: usize,
+    files_scanned: usize,
     documents: usize,
     resources: usize,
     skipped: Skipped<'a>,
@@ -36,6 +37,8 @@ struct Skipped<'a> {
     non_kubernetes_documents: usize,
     tool_configurations: usize,
     helm_charts: &'a [String],
+    binary_files: usize,
+    large_files: usize,
 }
 
 #[derive(Serialize)]
@@ -72,6 +75,7 @@ pub fn render(outcome: &Outcome, fail_on: FailOn) -> String {
         summary: Summary {
             files_read: tally.files_read,
             files_unreadable: tally.files_unreadable,
+            files_scanned: tally.files_scanned,
             documents: tally.documents,
             resources: tally.resources,
             skipped: Skipped {
@@ -79,6 +83,8 @@ pub fn render(outcome: &Outcome, fail_on: FailOn) -> String {
                 non_kubernetes_documents: tally.non_kubernetes_documents,
                 tool_configurations: tally.tool_configurations,
                 helm_charts: &outcome.charts,
+                binary_files: tally.binary_files,
+                large_files: tally.large_files,
             },
             findings: counts(outcome),
             fail_on: fail_on.as_str(),

@@ -4,6 +4,7 @@
 //! `src/rules/sec/sec_001_plaintext_secret.rs`); its data, when it has any,
 //! lives under `rules/` at the top of the repository.
 
+pub mod leak;
 pub mod parse;
 pub mod sec;
 pub mod supp;
@@ -199,6 +200,7 @@ impl Rule {
 /// Every built-in rule, in id order.
 pub fn builtin() -> Vec<Rule> {
     let mut rules: Vec<Rule> = parse::ALL.iter().map(|meta| Rule::engine(meta)).collect();
+    rules.extend(leak::rules());
     rules.extend(sec::rules());
     rules.extend(supp::rules());
     rules.sort_by_key(|rule| rule.meta.id);

@@ -40,7 +40,7 @@ metadata:
   namespace: ai-backend
 spec:
   encryptedData:
-    master-key: AgBy8hCi8Q6HX3b1Uu0Rr0yFZ0Ex5OqAbc
+    master-key: AgBEIII8/ebxwmsw+Q7H3QHkiHU0og8LDQTDbtgOceD9d7B2cOuUC9UzX5c9qthhm5H/yRH1fM7UWLu/LOA3U8m9+g/wFp3JV1Z0BmZ2z7C064kCxEJp2hz2umbT+LbUsQCp6g51WlwughAkKgjnB49/iThesJQjVVGCVouW6KT+8joMn8Wv12CEN4Fr3QpzCctKElLk2nDmcg/KpNoemEBsGJwkJ56YUdWBQgQTb+tXE8FmsTJp3WP8NceX/wimzZAJUGanRa3bbYgxwrD4eCEUK0RWVW2JqoK8ra46lXj6RTWkFNAlwktArjrBJ3IpiLqXOuqNNxeXBgcu0zoUYHrXUjvmVXtRNN7BloH0oTNqohQNBZej5sigzCAgouk5gG7wtoRdap1lfrgpjy3lLq10x50Vp1+im32rMy99cAp8zSWJJCYLBZS3/PBOM6cnWFtMSKOcNpZAaUgQoWlbmd1QGH6BIOTcgODoBcqtV4T4DNUJH7VGQEaEjcvNWC13+ANaouBzeqD99XPTrIxwGCS8UWifmJm+VO0rP8FaT4Dabxr9ybLEVBQugjOIKkcp43vD3ctUpuBA+Ww93NE8l45/wQJh4AoPfIVpWJFLZoufgORWtvvXPmrEaJE3DDwGl0Umv5/ftqUAP+Lms5zMrfw5wcNoAY5l7NGcV+ZluAHH2s+sIvx+lArQT8uKWyUFsofSm03shPhW7xeKMtgjtSLiClRSL80=
   template:
     metadata:
       name: litellm-master-key
