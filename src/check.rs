@@ -136,9 +136,13 @@ pub fn check(
     let set = ResourceSet {
         resources: &resources,
         files: &files,
+        partial: discovery.walked_directories == 0,
     };
     findings.extend(engine::run(&active, set));
     drop_leaks_said_by_manifest_rules(&mut findings);
+    for finding in &mut findings {
+        files[finding.file].secrets.append(&mut finding.conceal);
+    }
 
     suppress::apply(
         &mut findings,

@@ -15,6 +15,10 @@ use crate::workload::PodTemplate;
 pub struct ResourceSet<'a> {
     pub resources: &'a [Resource],
     pub files: &'a [SourceFile],
+    /// Whether the set is obviously partial: only files named one by one
+    /// (as a pre-commit hook names them), no directory walked. Rules about
+    /// references across the set speak more softly then.
+    pub partial: bool,
 }
 
 /// What a per-resource check sees.
@@ -32,7 +36,7 @@ impl<'a> Context<'a> {
 }
 
 /// Collects one rule's findings, stamped with the rule's id and the severity
-/// the configuration gives it.
+/// the configuration gives it (a rule may lower it, e.g. for a partial set).
 pub struct Emitter<'a> {
     rule: &'static RuleMeta,
     severity: Severity,
@@ -50,6 +54,11 @@ impl<'a> Emitter<'a> {
             severity,
             findings,
         }
+    }
+
+    /// The severity this run gives the rule.
+    pub fn severity(&self) -> Severity {
+        self.severity
     }
 
     /// Reports the field `pointer` (relative to `resource`) of `resource`.
@@ -72,6 +81,7 @@ impl<'a> Emitter<'a> {
             resource: Some(resource.index),
             suppression: None,
             secret_hash: None,
+            conceal: Vec::new(),
         });
         self.findings.last_mut().expect("a finding was just pushed")
     }
@@ -191,6 +201,7 @@ mod tests {
         let set = ResourceSet {
             resources: &resources,
             files: &[],
+            partial: false,
         };
         let mut findings = run(&active, set);
         findings.sort_by(|a, b| a.report_order(b));

@@ -23,9 +23,12 @@ pub struct Finding {
     /// Index of the resource in the run's resource table.
     pub resource: Option<usize>,
     pub suppression: Option<Suppression>,
-    /// `sha256:<hex>` of the secret a scanner finding is about (for
-    /// baselines; the secret itself is never kept).
+    /// `sha256:<hex>` of the secret a finding is about (for baselines; the
+    /// secret itself is never kept).
     pub secret_hash: Option<String>,
+    /// Source ranges holding the secret the finding is about, masked
+    /// wherever the source is shown.
+    pub conceal: Vec<(Mark, Mark)>,
 }
 
 /// Why a finding does not count.
@@ -57,7 +60,18 @@ impl Finding {
             resource: None,
             suppression: None,
             secret_hash: None,
+            conceal: Vec::new(),
         }
+    }
+
+    /// Masks the text of `node` wherever the source is shown, and keeps a
+    /// hash of its value for baselines.
+    pub fn conceal(&mut self, node: &crate::yaml::Node) -> &mut Self {
+        self.conceal.push((node.start, node.end));
+        if self.secret_hash.is_none() {
+            self.secret_hash = Some(crate::leak::sha256_hex(&node.to_string()));
+        }
+        self
     }
 
     pub fn in_document(mut self, document: usize) -> Self {

@@ -63,6 +63,8 @@ pub struct Discovery {
     /// Helm chart directories found (and not read: rendering charts is not
     /// supported yet).
     pub charts: Vec<String>,
+    /// How many directories were walked (none: only files named one by one).
+    pub walked_directories: usize,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -102,6 +104,7 @@ pub fn discover(
             });
         } else {
             walk(path, excludes, with_text, &mut discovery)?;
+            discovery.walked_directories += 1;
         }
     }
     discovery.inputs.sort_by(|a, b| a.name().cmp(b.name()));

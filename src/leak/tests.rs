@@ -82,6 +82,7 @@ fn what_is_not_a_secret_is_not_reported() {
         "  \"integrity\": \"sha512-Vi+rZ3XWfBnnTZ0q7OHvn6Ka7lMM4lWLY7yZ0Mmar0lQRgKD5xEmjUgD7pZvL8W1V1bFbV/IlA62BgZmKkD+ZQ==\",",
         "avatar_token: data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
         "secretName: litellm-master-key",
+        "existingSecret: open-webui-postgres",
         "passwordFile: /run/secrets/postgres/password",
         "token_url: https://auth.example.org/oauth/token",
         "repository: https://ghcr.io/open-webui/open-webui",

@@ -148,6 +148,23 @@ impl Node {
         (location, true)
     }
 
+    /// Where `inner` (a position within this string's value, 1-based) was
+    /// written. Exact for block scalars (`|`), whose lines are the file's
+    /// lines less a common indentation, and for single-line plain scalars;
+    /// a quoted or folded string may be a column or a line off.
+    pub fn mark_within(&self, inner: Mark) -> Mark {
+        match inner.line {
+            0 | 1 => Mark::new(
+                self.start.line,
+                self.start.column + inner.column.saturating_sub(1),
+            ),
+            line => Mark::new(
+                self.start.line + line - 1,
+                self.start.column + inner.column.saturating_sub(1),
+            ),
+        }
+    }
+
     /// The same tree as a `serde_json::Value`, for code that needs one.
     pub fn to_json(&self) -> serde_json::Value {
         match &self.value {
@@ -264,6 +281,20 @@ mod tests {
         );
         assert_eq!(pointer_tokens("").count(), 0);
         assert_eq!(escape_token("a/b~c"), "a~1b~0c");
+    }
+
+    #[test]
+    fn positions_inside_block_scalars() {
+        let text = "values: |\n  a: 1\n  db:\n    password: x\n";
+        let root = crate::yaml::parse_stream(text, crate::yaml::Limits::default())
+            .pop()
+            .and_then(|document| document.root)
+            .unwrap();
+        let values = &root["values"];
+        assert_eq!(values.as_str(), Some("a: 1\ndb:\n  password: x\n"));
+        // `password` is on line 3, column 3 of the value: line 4, column 5 of the file.
+        assert_eq!(values.mark_within(Mark::new(3, 3)), Mark::new(4, 5));
+        assert_eq!(values.mark_within(Mark::new(1, 1)), Mark::new(2, 3));
     }
 
     #[test]
