@@ -8,6 +8,7 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use miette::Diagnostic;
 
+use crate::baseline::Baseline;
 use crate::check::{self, CheckOptions};
 use crate::config::{Config, FailOn};
 use crate::input;
@@ -94,6 +95,15 @@ struct CheckArgs {
     /// The name standard input is reported under (and matched against exemption file globs).
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<String>,
+    /// Your own secret detectors (TOML, the format of rules/secrets.toml), extending the shipped ones.
+    #[arg(long, value_name = "FILE")]
+    secrets_config: Option<PathBuf>,
+    /// Suppress findings recorded in this baseline (see --write-baseline) [default: `baseline` in the configuration].
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record today's unsuppressed findings in FILE, so later runs with --baseline fail only on new ones.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
 }
 
 pub fn main() -> ExitCode {
@@ -140,6 +150,10 @@ fn run_check(args: CheckArgs) -> miette::Result<u8> {
             .stdin_filename
             .clone()
             .unwrap_or_else(|| "<stdin>".to_owned()),
+        secrets_config: args
+            .secrets_config
+            .clone()
+            .or_else(|| config.secrets.clone()),
         ..CheckOptions::default()
     };
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
@@ -150,7 +164,23 @@ fn run_check(args: CheckArgs) -> miette::Result<u8> {
     let pool = pool
         .build()
         .map_err(|error| miette::miette!("cannot start worker threads: {error}"))?;
-    let outcome = pool.install(|| check::check(&options, &config, &rules))?;
+    let mut outcome = pool.install(|| check::check(&options, &config, &rules))?;
+    if let Some(path) = &args.write_baseline {
+        let baseline = Baseline::of(&outcome, path);
+        baseline
+            .write(path)
+            .map_err(|error| miette::miette!(code = "charter::usage", "{error}"))?;
+        eprintln!(
+            "charter: recorded {} findings in {}",
+            baseline.len(),
+            path.display()
+        );
+        baseline.apply(&mut outcome);
+    } else if let Some(path) = args.baseline.as_ref().or(config.baseline.as_ref()) {
+        let baseline = Baseline::load(path)
+            .map_err(|error| miette::miette!(code = "charter::usage", "{error}"))?;
+        baseline.apply(&mut outcome);
+    }
     let text = match args.format {
         Format::Json => json::render(&outcome, fail_on),
         Format::Human => {

@@ -59,6 +59,11 @@ pub struct Config {
     pub exclude: Vec<String>,
     pub settings: Vec<RuleSetting>,
     pub exemptions: Vec<Exemption>,
+    /// A user's secret detectors (`secrets:`), resolved against the
+    /// configuration's directory.
+    pub secrets: Option<PathBuf>,
+    /// A baseline to apply (`baseline:`), resolved the same way.
+    pub baseline: Option<PathBuf>,
 }
 
 /// `rules:` entry for one rule id or one family.
@@ -240,6 +245,7 @@ impl Config {
                 ConfigError::at(&file, Some(locate("/exclude")), message, None)
             })?;
         }
+        let relative = |path: Option<PathBuf>| path.map(|path| base.join(path));
         Ok(Config {
             fail_on: raw.fail_on,
             inline_ignores: raw.inline_ignores,
@@ -247,6 +253,8 @@ impl Config {
             exclude: raw.exclude,
             settings,
             exemptions,
+            secrets: relative(raw.secrets),
+            baseline: relative(raw.baseline),
             file: Some(file),
         })
     }
@@ -264,6 +272,8 @@ struct RawConfig {
     rules: Map<String, Value>,
     #[serde(default)]
     exemptions: Vec<RawExemption>,
+    secrets: Option<PathBuf>,
+    baseline: Option<PathBuf>,
 }
 
 /// A size written as a number of bytes or a string such as `16Mi`.

@@ -7,6 +7,7 @@
 //! applies exemptions, and [`report`] prints the result. [`check`] wires
 //! these together; [`cli`] is the command line on top.
 
+pub mod baseline;
 pub mod check;
 pub mod cli;
 pub mod config;
