@@ -299,7 +299,14 @@ pub fn read(input: &Input, max_size: u64) -> Content {
                     );
                 }
             }
-            std::fs::File::open(path).and_then(|file| read_limited(file, max_size))
+            std::fs::File::open(path).and_then(|file| {
+                // Sized from the file's length, so reading is one allocation.
+                let expected = file.metadata().map_or(0, |metadata| metadata.len());
+                let mut bytes = Vec::with_capacity(expected.min(max_size) as usize + 1);
+                file.take(max_size.saturating_add(1))
+                    .read_to_end(&mut bytes)?;
+                Ok(bytes)
+            })
         }
     };
     let bytes = match bytes {

@@ -202,18 +202,31 @@ pub fn sha256_hex(text: &str) -> String {
     format!("sha256:{hex}")
 }
 
-/// Shannon entropy in bits per character.
+/// Shannon entropy in bits per character. It runs on every candidate, so
+/// ASCII (nearly every secret) is counted in a fixed table, not a map.
 pub fn entropy(text: &str) -> f64 {
-    let mut counts = std::collections::HashMap::new();
-    let mut total = 0usize;
+    let total = text.chars().count();
+    if total == 0 {
+        return 0.0;
+    }
+    let mut counts = [0u32; 128];
+    let mut other: Vec<(char, u32)> = Vec::new();
     for c in text.chars() {
-        *counts.entry(c).or_insert(0usize) += 1;
-        total += 1;
+        match usize::try_from(u32::from(c)).ok().filter(|&i| i < 128) {
+            Some(index) => counts[index] += 1,
+            None => match other.iter_mut().find(|(known, _)| *known == c) {
+                Some((_, count)) => *count += 1,
+                None => other.push((c, 1)),
+            },
+        }
     }
     counts
-        .values()
-        .map(|&count| {
-            let p = count as f64 / total as f64;
+        .iter()
+        .copied()
+        .chain(other.iter().map(|&(_, count)| count))
+        .filter(|&count| count > 0)
+        .map(|count| {
+            let p = f64::from(count) / total as f64;
             -p * p.log2()
         })
         .sum()
