@@ -83,6 +83,10 @@ pub enum Decoder {
     /// The secret is base64 of a Docker config (`{"auths": ...}`); it counts
     /// when an entry holds a password (an `auth` that is base64 again).
     DockerConfig,
+    /// The secret is a JWT; it counts when its payload is a Kubernetes
+    /// service account token's: `"iss": "kubernetes/serviceaccount"` (a
+    /// legacy, Secret-based token) or `kubernetes.io` claims (a bound token).
+    KubernetesServiceAccount,
 }
 
 /// A compiled allowlist.

@@ -91,6 +91,36 @@ fn what_is_not_a_secret_is_not_reported() {
         "password: changeme-before-deploying",
         "api_key: short",
         "the token is issued by the identity provider",
+        // Near-misses of the known formats: prefixes in prose, values too
+        // short, placeholders and low-entropy fillers.
+        "Classic tokens start with ghp_, fine-grained ones with github_pat_.",
+        "GITHUB_TOKEN: ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        "Project access tokens look like glpat- followed by 20 characters.",
+        "  registration_token: GR134894112312312312312312312",
+        "SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+        "bot_token: xoxb-0000-0000",
+        "Live keys start with sk_live_, restricted ones with rk_live_.",
+        "OPENAI_API_KEY=sk-abc123",
+        "Keys look like sk-proj-... or sk-ant-api03-...AA; never commit one.",
+        "- (id)hf_requiredCharacteristicTypesForDisplayMetadata;",
+        "hf_token = os.environ[\"HF_TOKEN\"]",
+        "  apiKey: \"AIzaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"",
+        "  apiKey: \"AIzaSyabcdefghijklmnopqrstuvwxyz1234567\"",
+        "AZURE_STORAGE_CONNECTION_STRING=UseDevelopmentStorage=true",
+        "AccountKey=too-short==",
+        "twilio_auth_token: 00000000000000000000000000000000",
+        "SendGrid keys have the shape SG.<key id>.<secret>.",
+        "npm_config_cache=/tmp/.npm",
+        "NPM_TOKEN=${NPM_TOKEN}",
+        "PyPI tokens start with pypi-AgEIcHlwaS5vcmc and go on for 150 characters.",
+        "Docker Hub tokens start with dckr_pat_.",
+        "Talk to the bot at https://t.me/charter_bot (chat id -1001234567890).",
+        "<xsd:element name=\"AgencyIdentificationCode\" type=\"clm12345:AgencyIdentificationCodeContentType\"/>",
+        "discord.py==2.3.2",
+        "header.payload: eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0 (no signature)",
+        "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ",
+        "-----BEGIN PUBLIC KEY-----",
+        "-----END RSA PRIVATE KEY-----",
     ];
     for line in not_secrets {
         assert_eq!(found(&scanner, line), [], "{line}");
@@ -147,4 +177,232 @@ fn entropy_is_shannon_in_bits() {
     assert_eq!(entropy("aaaa"), 0.0);
     assert!((entropy("abcd") - 2.0).abs() < 1e-9);
     assert!(entropy("Zx81kQw0pLm3Nb7Vc5Xa2Sd9") > 4.0);
+}
+
+/// `template` expanded with the generator, as the fake tests do.
+fn expand(template: &str, random: &mut Random) -> String {
+    catalogue::expand_fake(template, |n| random.below(n))
+        .unwrap_or_else(|error| panic!("{error}"))
+        .0
+}
+
+#[test]
+fn near_misses_with_random_parts_are_not_reported() {
+    let scanner = scanner();
+    let mut random = Random(0xFA15E);
+    let near_misses = [
+        // One character short, one too many.
+        "see ghp_{A-Za-z0-9:35} in the log",
+        "see ghp_{A-Za-z0-9:37} in the log",
+        "maps key AIza{0-9A-Za-z:34} rotated",
+        "bot: {1-9:1}{0-9:3}:A{A-Za-z0-9:34}",
+        // A JWT-shaped path segment is not a token.
+        "GET https://app.internal/share/eyJ{A-Za-z0-9:20}.eyJ{A-Za-z0-9:40}.{A-Za-z0-9_-:43}/view",
+        // Project keys carry T3BlbkFJ.
+        "rotated sk-proj-{A-Za-z0-9:40} last week",
+        // Discord bot tokens start with M, N or O (a user id in base64).
+        "discord: A{A-Za-z0-9:25}.{A-Za-z0-9:6}.{A-Za-z0-9:38}",
+        // Identifiers, not secrets: a Twilio account SID, an age recipient.
+        "TWILIO_ACCOUNT_SID=AC{0-9a-f:32}",
+        "recipients: age1{qpzry9x8gf2tvdw0s3jn54khce6mua7l:58}",
+        // The storage emulator's published key.
+        "AZURITE=DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFl{A-Za-z0-9+/:70}==;",
+    ];
+    for template in near_misses {
+        for _ in 0..50 {
+            let line = expand(template, &mut random);
+            assert_eq!(found(&scanner, &line), [], "{line}");
+        }
+    }
+}
+
+#[test]
+fn tokens_are_found_in_their_usual_surroundings() {
+    let scanner = scanner();
+    let mut random = Random(0xC0FFEE);
+    let cases = [
+        (
+            "curl https://api.telegram.org/bot{1-9:1}{0-9:9}:A{A-Za-z0-9_-:34}/getMe",
+            "telegram-bot-token",
+        ),
+        (
+            "The token was eyJ{A-Za-z0-9:20}.eyJ{A-Za-z0-9:40}.{A-Za-z0-9:43}.",
+            "jwt",
+        ),
+        (
+            "https://app.internal/callback?access_token=eyJ{A-Za-z0-9:20}.eyJ{A-Za-z0-9:40}.{A-Za-z0-9_-:43}&state=1",
+            "jwt",
+        ),
+        (
+            "- glpat-{A-Za-z0-9_-:27}.01{a-z0-9:7} (routable)",
+            "gitlab-access-token",
+        ),
+        (
+            "  runner_token = 'glrt-t1_{A-Za-z0-9_-:27}.01{a-z0-9:7}'",
+            "gitlab-runner-authentication-token",
+        ),
+        (
+            "    \"SecretAccessKey\": \"{A-Za-z0-9:1}{A-Za-z0-9/+:39}\",",
+            "aws-secret-access-key",
+        ),
+        (
+            "aws configure set aws_secret_access_key {A-Za-z0-9:1}{A-Za-z0-9/+:39}",
+            "aws-secret-access-key",
+        ),
+        (
+            "client = Client(twilio.authToken = '{0-9a-f:32}')",
+            "twilio-auth-token",
+        ),
+    ];
+    for (template, detector) in cases {
+        for _ in 0..50 {
+            let line = expand(template, &mut random);
+            let ids: Vec<String> = found(&scanner, &line).into_iter().map(|f| f.0).collect();
+            assert_eq!(ids, [detector], "{line}");
+        }
+    }
+    // A routable token is found whole, suffix included.
+    let line = expand(
+        "GITLAB_TOKEN=glpat-{A-Za-z0-9:27}.01{a-z0-9:7}",
+        &mut random,
+    );
+    let leaks = scanner.scan("notes.txt", &line);
+    assert_eq!(leaks.len(), 1);
+    assert_eq!(leaks[0].end.column as usize, line.len() + 1);
+}
+
+/// Lines where a known format and a broader detector (a password in a URL,
+/// a generic assignment, a plain JWT) match the same secret: the known
+/// format speaks alone. Each broader detector really matches: it speaks
+/// when the specific one is disabled.
+#[test]
+fn specific_formats_win_over_broader_detectors() {
+    let full = scanner();
+    let fake_of = |id: &str| {
+        full.catalogue
+            .detectors
+            .iter()
+            .find(|d| d.id == id)
+            .unwrap_or_else(|| panic!("no detector {id}"))
+            .fake
+            .clone()
+    };
+    let cases = [
+        (
+            "openai-project-key",
+            fake_of("openai-project-key"),
+            "generic-secret-assignment",
+        ),
+        (
+            "openai-legacy-key",
+            fake_of("openai-legacy-key"),
+            "generic-secret-assignment",
+        ),
+        (
+            "anthropic-api-key",
+            "anthropic_api_key: \"sk-ant-api03-{A-Za-z0-9_-:93}AA\"".to_owned(),
+            "generic-secret-assignment",
+        ),
+        (
+            "aws-secret-access-key",
+            fake_of("aws-secret-access-key"),
+            "generic-secret-assignment",
+        ),
+        (
+            "twilio-auth-token",
+            fake_of("twilio-auth-token"),
+            "generic-secret-assignment",
+        ),
+        (
+            "huggingface-token",
+            fake_of("huggingface-token"),
+            "generic-secret-assignment",
+        ),
+        (
+            "telegram-bot-token",
+            fake_of("telegram-bot-token"),
+            "generic-secret-assignment",
+        ),
+        (
+            "pypi-upload-token",
+            fake_of("pypi-upload-token"),
+            "generic-secret-assignment",
+        ),
+        (
+            "npm-access-token",
+            fake_of("npm-access-token"),
+            "generic-secret-assignment",
+        ),
+        (
+            "github-server-to-server-token",
+            fake_of("github-server-to-server-token"),
+            "url-credentials",
+        ),
+        (
+            "gitlab-access-token",
+            "url = https://oauth2:glpat-{A-Za-z0-9_-:20}@gitlab.internal/platform/charts.git"
+                .to_owned(),
+            "url-credentials",
+        ),
+        (
+            "kubernetes-service-account-token",
+            fake_of("kubernetes-service-account-token"),
+            "jwt",
+        ),
+    ];
+    let mut random = Random(0xB0B);
+    for (specific, template, broader) in cases {
+        let without = format!("version = 1\ndisabled = [\"{specific}\"]\n");
+        let without =
+            Scanner::new(Catalogue::load(Some(("test.toml", &without))).unwrap()).unwrap();
+        let mut broader_found = 0;
+        for _ in 0..20 {
+            let line = expand(&template, &mut random);
+            let ids = |scanner: &Scanner| -> Vec<String> {
+                found(scanner, &line).into_iter().map(|f| f.0).collect()
+            };
+            assert_eq!(ids(&full), [specific], "{line}");
+            // The generic detector's entropy bar drops some random values
+            // (32 hex digits, say) that the specific detector keeps.
+            broader_found += usize::from(ids(&without).iter().any(|id| id == broader));
+        }
+        assert!(broader_found > 0, "{broader} never matches `{template}`");
+    }
+}
+
+#[test]
+fn private_keys_of_every_kind_are_found() {
+    let scanner = scanner();
+    let headers = [
+        "-----BEGIN RSA PRIVATE KEY-----",
+        "-----BEGIN EC PRIVATE KEY-----",
+        "-----BEGIN DSA PRIVATE KEY-----",
+        // PKCS #8, plain and encrypted.
+        "-----BEGIN PRIVATE KEY-----",
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----",
+        "-----BEGIN OPENSSH PRIVATE KEY-----",
+        "-----BEGIN SSH2 ENCRYPTED PRIVATE KEY-----",
+        "-----BEGIN PGP PRIVATE KEY BLOCK-----",
+        // In a block scalar of a Secret, and JSON-escaped in a key file.
+        "    -----BEGIN EC PRIVATE KEY-----",
+        "  \"private_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBg\\n-----END PRIVATE KEY-----\\n\",",
+    ];
+    for line in headers {
+        let ids: Vec<String> = found(&scanner, line).into_iter().map(|f| f.0).collect();
+        assert_eq!(ids, ["private-key"], "{line}");
+    }
+    let not_private = [
+        "-----BEGIN PUBLIC KEY-----",
+        "-----BEGIN RSA PUBLIC KEY-----",
+        "-----BEGIN CERTIFICATE-----",
+        "-----BEGIN CERTIFICATE REQUEST-----",
+        "-----BEGIN PGP PUBLIC KEY BLOCK-----",
+        "-----BEGIN PGP MESSAGE-----",
+        "-----BEGIN PGP SIGNATURE-----",
+        "-----END OPENSSH PRIVATE KEY-----",
+        "-----END PGP PRIVATE KEY BLOCK-----",
+    ];
+    for line in not_private {
+        assert_eq!(found(&scanner, line), [], "{line}");
+    }
 }
