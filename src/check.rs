@@ -29,6 +29,8 @@ pub struct CheckOptions {
     pub today: Date,
     /// A user's secret detectors (`--secrets-config`), extending the shipped ones.
     pub secrets_config: Option<std::path::PathBuf>,
+    /// Keep file texts for source snippets (only human output shows them).
+    pub keep_text: bool,
 }
 
 impl Default for CheckOptions {
@@ -42,6 +44,7 @@ impl Default for CheckOptions {
             limits: Limits::default(),
             today: Date::today_utc(),
             secrets_config: None,
+            keep_text: true,
         }
     }
 }
@@ -79,13 +82,20 @@ pub fn check(
     rules: &[Rule],
 ) -> Result<Outcome, CheckError> {
     let kinds = DocumentKinds::builtin().map_err(CheckError::RuleData)?;
-    let scanner = secret_scanner(options, config)?;
-    let discovery = input::discover(
-        &options.paths,
-        &options.excludes,
-        &options.stdin_name,
-        scanner.is_some(),
-    )?;
+    // Compiling the detectors takes a few milliseconds: beside the walk.
+    let scanning = scanner_wanted(config);
+    let (scanner, discovery) = rayon::join(
+        || secret_scanner(options, scanning),
+        || {
+            input::discover(
+                &options.paths,
+                &options.excludes,
+                &options.stdin_name,
+                scanning,
+            )
+        },
+    );
+    let (scanner, discovery) = (scanner?, discovery?);
     let reader = Reader {
         kinds: &kinds,
         scanner: scanner.as_ref(),
@@ -165,11 +175,15 @@ pub fn check(
     })
 }
 
-/// The scanner, when any `LEAK` rule is on.
-fn secret_scanner(options: &CheckOptions, config: &Config) -> Result<Option<Scanner>, CheckError> {
-    let wanted = crate::rules::leak::rules()
+/// Whether any `LEAK` rule is on.
+fn scanner_wanted(config: &Config) -> bool {
+    crate::rules::leak::rules()
         .iter()
-        .any(|rule| config.severity_of(rule.meta).is_some());
+        .any(|rule| config.severity_of(rule.meta).is_some())
+}
+
+/// The scanner, when it is wanted.
+fn secret_scanner(options: &CheckOptions, wanted: bool) -> Result<Option<Scanner>, CheckError> {
     if !wanted {
         return Ok(None);
     }
@@ -264,8 +278,8 @@ impl Reader<'_> {
                     .push(scanner.finding(&leak, file, honour_marker));
             }
         }
-        // Text that is not a manifest is kept only to show its findings.
-        if role == Role::Text && loaded.findings.is_empty() {
+        // Text is kept only to show findings in, and only when it will be shown.
+        if !self.options.keep_text || (role == Role::Text && loaded.findings.is_empty()) {
             source.text = None;
         }
         (source, loaded)

@@ -150,6 +150,7 @@ fn run_check(args: CheckArgs) -> miette::Result<u8> {
             .stdin_filename
             .clone()
             .unwrap_or_else(|| "<stdin>".to_owned()),
+        keep_text: args.format == Format::Human,
         secrets_config: args
             .secrets_config
             .clone()

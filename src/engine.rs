@@ -111,27 +111,34 @@ pub fn run(active: &[ActiveRule<'_>], set: ResourceSet<'_>) -> Vec<Finding> {
         })
         .collect();
 
-    let mut findings: Vec<Finding> = set
-        .resources
-        .par_iter()
-        .flat_map_iter(|resource| {
-            let context = Context { resource, set };
-            let mut found = Vec::new();
-            for &(meta, severity, check) in &resource_rules {
-                check.check(&context, &mut Emitter::new(meta, severity, &mut found));
-            }
-            found
-        })
-        .collect();
-    findings.par_extend(
-        set_rules
-            .par_iter()
-            .flat_map_iter(|&(meta, severity, check)| {
-                let mut found = Vec::new();
-                check.check(&set, &mut Emitter::new(meta, severity, &mut found));
-                found
-            }),
+    // Set checks run beside the resource checks, not after them: there are
+    // few of them, and each is one long task.
+    let (mut findings, set_findings): (Vec<Finding>, Vec<Finding>) = rayon::join(
+        || {
+            set.resources
+                .par_iter()
+                .flat_map_iter(|resource| {
+                    let context = Context { resource, set };
+                    let mut found = Vec::new();
+                    for &(meta, severity, check) in &resource_rules {
+                        check.check(&context, &mut Emitter::new(meta, severity, &mut found));
+                    }
+                    found
+                })
+                .collect()
+        },
+        || {
+            set_rules
+                .par_iter()
+                .flat_map_iter(|&(meta, severity, check)| {
+                    let mut found = Vec::new();
+                    check.check(&set, &mut Emitter::new(meta, severity, &mut found));
+                    found
+                })
+                .collect()
+        },
     );
+    findings.extend(set_findings);
     findings
 }
 

@@ -68,11 +68,15 @@ pub struct InlineIgnore<'a> {
 /// The ignore annotations of a resource: on its own metadata and on its pod
 /// template's.
 pub fn inline_ignores(resource: &Resource) -> Vec<InlineIgnore<'_>> {
-    let mut places = vec![("/metadata".to_owned(), resource.annotations())];
-    if let Some(pod) = resource
+    // Most resources carry no ignore: look before building anything.
+    let pod = resource
         .pod_template()
-        .filter(|pod| !pod.pointer.is_empty())
-    {
+        .filter(|pod| !pod.pointer.is_empty());
+    let mut places = Vec::new();
+    if resource.annotations().is_some_and(has_ignore) {
+        places.push(("/metadata".to_owned(), resource.annotations()));
+    }
+    if let Some(pod) = pod.filter(|pod| pod.annotations().is_some_and(has_ignore)) {
         places.push((pod.metadata_pointer(), pod.annotations()));
     }
     places
@@ -96,6 +100,10 @@ pub fn inline_ignores(resource: &Resource) -> Vec<InlineIgnore<'_>> {
             })
         })
         .collect()
+}
+
+fn has_ignore(annotations: &Node) -> bool {
+    annotations.get(IGNORE_ANNOTATION).is_some()
 }
 
 /// A configured exemption.

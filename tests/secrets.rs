@@ -371,3 +371,31 @@ fn without_leak_rules_other_files_are_not_read() {
     assert_eq!(run.code, 0);
     assert_eq!(run.json()["summary"]["files_scanned"], 0);
 }
+
+/// A Docker config is base64 in a Secret's `data`, and its `auth` base64
+/// again: SEC-001 names the registry whose credentials it holds.
+#[test]
+fn docker_configs_are_decoded_twice() {
+    use base64::Engine;
+    let encode = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+    let auth = encode("ci-robot:Fixture-Registry-Pass-77");
+    let config = format!("{{\"auths\":{{\"ghcr.io\":{{\"auth\":\"{auth}\"}},\"quay.io\":{{}}}}}}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "pull.yaml",
+        &format!(
+            "apiVersion: v1\nkind: Secret\nmetadata: {{name: pull, namespace: ci}}\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: {}\n",
+            encode(&config)
+        ),
+    );
+    let (run, report) = check(dir.path(), &[]);
+    assert_eq!(
+        report["findings"][0]["message"],
+        "Secret ci/pull holds 1 value in plaintext `data` (.dockerconfigjson: registry credentials for ghcr.io)"
+    );
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1);
+    for leaked in ["Fixture-Registry-Pass-77", auth.as_str()] {
+        assert!(!run.stdout.contains(leaked));
+    }
+}

@@ -172,21 +172,41 @@ impl Catalogue {
                 "{name}: `disabled` names `{unknown}`, which is not a shipped detector"
             ));
         }
-        let mut detectors: Vec<RawDetector> = match user.replace_builtin {
-            true => Vec::new(),
-            false => builtin
-                .detectors
-                .into_iter()
-                .filter(|detector| !user.disabled.contains(&detector.id))
-                .filter(|detector| !user.detectors.iter().any(|own| own.id == detector.id))
-                .collect(),
-        };
-        detectors.extend(user.detectors);
+        let mut own = user.detectors;
+        let mut detectors: Vec<RawDetector> = Vec::new();
+        if !user.replace_builtin {
+            for detector in builtin.detectors {
+                if user.disabled.contains(&detector.id) {
+                    continue;
+                }
+                // An override takes the shipped detector's place: where two
+                // detectors tie on one secret, the earlier one speaks.
+                match own.iter().position(|mine| mine.id == detector.id) {
+                    Some(at) => detectors.push(own.remove(at)),
+                    None => detectors.push(detector),
+                }
+            }
+        }
+        detectors.extend(own);
         let mut allowlists = vec![user.allowlist];
         if !user.replace_builtin {
             allowlists.push(builtin.allowlist);
         }
         compile(detectors, allowlists)
+    }
+}
+
+impl Catalogue {
+    /// The shipped detectors of one rule alone (SEC-005 uses the URL ones),
+    /// without compiling the others.
+    pub fn builtin_for_rule(rule: &str) -> Result<Catalogue, String> {
+        let builtin = parse(BUILTIN, "rules/secrets.toml")?;
+        let detectors = builtin
+            .detectors
+            .into_iter()
+            .filter(|detector| detector.rule.eq_ignore_ascii_case(rule))
+            .collect();
+        compile(detectors, vec![builtin.allowlist])
     }
 }
 
@@ -371,6 +391,16 @@ mod tests {
         assert!(!ids.contains(&first.as_str()));
         assert!(ids.contains(&"acme-token"));
         assert_eq!(ids.len(), builtin.detectors.len());
+
+        // An override keeps the shipped detector's place in the order.
+        let second = builtin.detectors[1].id.clone();
+        let override_second = format!(
+            "version = 1\n[[detectors]]\nid = \"{second}\"\ndescription = \"mine\"\nregex = 'x([a-z]{{8}})'\nkeywords = [\"x\"]\nfake = \"x{{a-z:8}}\"\n"
+        );
+        let overridden = Catalogue::load(Some(("mine.toml", &override_second))).unwrap();
+        assert_eq!(overridden.detectors[1].id, second);
+        assert_eq!(overridden.detectors[1].description, "mine");
+        assert_eq!(overridden.detectors.len(), builtin.detectors.len());
 
         let replacing = user.replace("version = 1\n", "version = 1\nreplace_builtin = true\n");
         assert_eq!(

@@ -63,18 +63,34 @@ fn is_service_account_token(candidate: &str) -> bool {
 }
 
 fn docker_config_has_password(text: &str) -> bool {
-    let Ok(config) = serde_json::from_str::<serde_json::Value>(text) else {
-        return false;
+    !registries_with_credentials(text).is_empty()
+}
+
+/// The registries of a Docker config (JSON text) whose entry holds a
+/// password: an `auth` that decodes to `user:password`, or a `password`.
+pub fn registries_with_credentials(config: &str) -> Vec<String> {
+    let Ok(config) = serde_json::from_str::<serde_json::Value>(config) else {
+        return Vec::new();
     };
     let Some(auths) = config.get("auths").and_then(|auths| auths.as_object()) else {
-        return false;
+        return Vec::new();
     };
-    auths.values().any(|entry| {
-        let auth = entry.get("auth").and_then(|auth| auth.as_str());
-        let password = entry.get("password").and_then(|password| password.as_str());
-        auth.is_some_and(|auth| decode_text(auth).is_some_and(|text| has_password(&text)))
-            || password.is_some_and(|password| !password.is_empty())
-    })
+    auths
+        .iter()
+        .filter(|(_, entry)| {
+            let auth = entry.get("auth").and_then(|auth| auth.as_str());
+            let password = entry.get("password").and_then(|password| password.as_str());
+            auth.is_some_and(|auth| decode_text(auth).is_some_and(|text| has_password(&text)))
+                || password.is_some_and(|password| !password.is_empty())
+        })
+        .map(|(registry, _)| registry.clone())
+        .collect()
+}
+
+/// The same for a Docker config written base64-encoded, as a Secret's `data`
+/// holds it.
+pub fn registries_with_credentials_base64(encoded: &str) -> Vec<String> {
+    decode_text(encoded).map_or_else(Vec::new, |config| registries_with_credentials(&config))
 }
 
 #[cfg(test)]

@@ -7,9 +7,9 @@
 //! ciphertext, and (for encoded secrets) it decodes to a credential.
 
 pub mod catalogue;
-mod decode;
+pub mod decode;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use sha2::{Digest, Sha256};
 
 pub use catalogue::{Catalogue, Detector};
@@ -58,9 +58,12 @@ impl Scanner {
                 }
             }
         }
+        // A full DFA: a few hundred states, and no failure transitions to
+        // follow on every byte of every file.
         let keywords = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
             .map_err(|error| format!("secret detector keywords: {error}"))?;
         Ok(Scanner {
@@ -97,21 +100,17 @@ impl Scanner {
             return Vec::new();
         }
         // (line start offset, line number, detector), each pair once.
+        let bytes = text.as_bytes();
         let mut work: Vec<(usize, u32, usize)> = Vec::new();
-        let mut line_number = 1u32;
-        let mut counted_to = 0usize;
-        let mut line_start = 0usize;
+        let (mut line_number, mut counted_to, mut line_start) = (1u32, 0usize, 0usize);
         for found in self.keywords.find_overlapping_iter(text) {
             let at = found.start();
-            if at >= counted_to {
-                let newlines = memchr::memchr_iter(b'\n', &text.as_bytes()[counted_to..at]);
-                let mut last_newline = None;
-                for newline in newlines {
-                    line_number += 1;
-                    last_newline = Some(counted_to + newline);
-                }
-                if let Some(newline) = last_newline {
-                    line_start = newline + 1;
+            // Overlapping matches come by end; a later one may start a little
+            // earlier, but never on an earlier line (keywords hold no line break).
+            if at > counted_to {
+                let newlines = memchr::memchr_iter(b'\n', &bytes[counted_to..at]);
+                if let Some(last) = newlines.inspect(|_| line_number += 1).last() {
+                    line_start = counted_to + last + 1;
                 }
                 counted_to = at;
             }
@@ -122,11 +121,10 @@ impl Scanner {
         work.sort_unstable();
         work.dedup();
         let mut leaks = Vec::new();
-        for (start, number, detector_index) in work {
-            let end =
-                memchr::memchr(b'\n', &text.as_bytes()[start..]).map_or(text.len(), |i| start + i);
+        for (start, number, detector) in work {
+            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(text.len(), |i| start + i);
             let line = text[start..end].trim_end_matches('\r');
-            self.scan_line(path, line, number, detector_index, &mut leaks);
+            self.scan_line(path, line, number, detector, &mut leaks);
         }
         keep_most_specific(leaks, &self.catalogue)
     }

@@ -242,6 +242,11 @@ struct DocumentBuilder {
     root: Option<Node>,
     problems: Vec<Problem>,
     failed: bool,
+    /// Emptied buffers of finished containers, reused by the next ones:
+    /// building a container then costs one exact-size allocation instead of
+    /// a growing Vec's reallocations and a final shrink.
+    spare_items: Vec<Vec<Node>>,
+    spare_entries: Vec<Vec<Entry>>,
 }
 
 impl DocumentBuilder {
@@ -256,6 +261,8 @@ impl DocumentBuilder {
             root: None,
             problems: Vec::new(),
             failed: false,
+            spare_items: Vec::new(),
+            spare_entries: Vec::new(),
         }
     }
 
@@ -321,13 +328,13 @@ impl DocumentBuilder {
                     Event::SequenceStart(..) => Frame::Sequence {
                         anchor,
                         start,
-                        items: Vec::new(),
+                        items: self.spare_items.pop().unwrap_or_default(),
                         nodes: 1,
                     },
                     _ => Frame::Mapping {
                         anchor,
                         start,
-                        entries: Vec::new(),
+                        entries: self.spare_entries.pop().unwrap_or_default(),
                         index: None,
                         nodes: 1,
                         key: None,
@@ -360,10 +367,11 @@ impl DocumentBuilder {
             Frame::Sequence {
                 anchor,
                 start,
-                items,
+                mut items,
                 nodes,
             } => {
-                let node = Node::new(Value::Sequence(items.into_boxed_slice()), start, end);
+                let node = Node::new(Value::Sequence(exact(&mut items)), start, end);
+                self.spare_items.push(items);
                 self.complete(node, nodes, anchor);
             }
             Frame::Mapping {
@@ -383,7 +391,8 @@ impl DocumentBuilder {
                         }
                     }
                 }
-                let node = Node::new(Value::Mapping(entries.into_boxed_slice()), start, end);
+                let node = Node::new(Value::Mapping(exact(&mut entries)), start, end);
+                self.spare_entries.push(entries);
                 self.complete(node, nodes, anchor);
             }
         }
@@ -526,6 +535,12 @@ fn insert_entry(
         );
     }
     None
+}
+
+/// Moves a buffer's contents into an exact-size slice, leaving the buffer
+/// empty with its capacity for reuse.
+fn exact<T>(buffer: &mut Vec<T>) -> Box<[T]> {
+    buffer.drain(..).collect()
 }
 
 fn merge_sources(node: Node) -> Option<Vec<Vec<Entry>>> {

@@ -1,9 +1,10 @@
 //! SEC-001: a plaintext `Secret` in a manifest.
 
 use crate::engine::{Context, Emitter};
+use crate::leak::decode;
 use crate::rules::Example::Manifest;
 use crate::rules::{Principle, ResourceCheck, Rule, RuleMeta, Severity};
-use crate::yaml::Node;
+use crate::yaml::{Entry, Node};
 
 pub static META: RuleMeta = RuleMeta {
     id: "SEC-001",
@@ -68,7 +69,17 @@ impl ResourceCheck for PlaintextSecret {
             if entries.is_empty() {
                 continue;
             }
-            let keys: Vec<&str> = entries.iter().map(|entry| &*entry.key).collect();
+            let keys: Vec<String> = entries
+                .iter()
+                .map(|entry| match registries(field, entry) {
+                    registries if registries.is_empty() => entry.key.to_string(),
+                    registries => format!(
+                        "{}: registry credentials for {}",
+                        entry.key,
+                        registries.join(", ")
+                    ),
+                })
+                .collect();
             out.report(
                 resource,
                 &format!("/{field}"),
@@ -80,6 +91,21 @@ impl ResourceCheck for PlaintextSecret {
                 ),
             );
         }
+    }
+}
+
+/// For a Docker config (`.dockerconfigjson`, `.dockercfg`), the registries
+/// it holds credentials for: base64 in `data`, with `auth` base64 again.
+fn registries(field: &str, entry: &Entry) -> Vec<String> {
+    if !entry.key.starts_with(".dockerc") {
+        return Vec::new();
+    }
+    let Some(value) = entry.node.as_str() else {
+        return Vec::new();
+    };
+    match field {
+        "data" => decode::registries_with_credentials_base64(value),
+        _ => decode::registries_with_credentials(value),
     }
 }
 

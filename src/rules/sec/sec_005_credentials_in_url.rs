@@ -72,10 +72,7 @@ impl CredentialsInUrl {
     fn scanner(&self) -> Option<&Scanner> {
         self.scanner
             .get_or_init(|| {
-                let mut catalogue = Catalogue::load(None).ok()?;
-                catalogue
-                    .detectors
-                    .retain(|detector| detector.rule.id == leak::URL_CREDENTIALS.id);
+                let catalogue = Catalogue::builtin_for_rule(leak::URL_CREDENTIALS.id).ok()?;
                 Scanner::new(catalogue).ok()
             })
             .as_ref()
@@ -92,12 +89,9 @@ impl ResourceCheck for CredentialsInUrl {
             return;
         };
         let mut strings = Vec::new();
-        collect_strings(&resource.object, String::new(), &mut strings);
+        walk(&resource.object, &mut Vec::new(), &mut strings);
         for (pointer, node) in strings {
             let text = node.as_str().unwrap_or_default();
-            if !text.contains("://") {
-                continue;
-            }
             for found in scanner.scan("", text) {
                 let mut written = node.clone();
                 written.start = node.mark_within(found.start);
@@ -123,22 +117,35 @@ impl ResourceCheck for CredentialsInUrl {
     }
 }
 
-/// Every string scalar under `node`, with its pointer.
-fn collect_strings<'n>(node: &'n Node, pointer: String, out: &mut Vec<(String, &'n Node)>) {
+/// A step of the path from a resource's root to a node.
+enum Step<'n> {
+    Key(&'n str),
+    Index(usize),
+}
+
+/// Every string scalar under `node` that holds a URL, with its pointer. The
+/// pointer is only written out for those: most strings hold none.
+fn walk<'n>(node: &'n Node, path: &mut Vec<Step<'n>>, out: &mut Vec<(String, &'n Node)>) {
     match &node.value {
-        Value::String(_) => out.push((pointer, node)),
+        Value::String(text) if text.contains("://") => {
+            let pointer = path.iter().fold(String::new(), |pointer, step| match step {
+                Step::Key(key) => format!("{pointer}/{}", escape_token(key)),
+                Step::Index(index) => format!("{pointer}/{index}"),
+            });
+            out.push((pointer, node));
+        }
         Value::Mapping(entries) => {
             for entry in entries.iter() {
-                collect_strings(
-                    &entry.node,
-                    format!("{pointer}/{}", escape_token(&entry.key)),
-                    out,
-                );
+                path.push(Step::Key(&entry.key));
+                walk(&entry.node, path, out);
+                path.pop();
             }
         }
         Value::Sequence(items) => {
             for (index, item) in items.iter().enumerate() {
-                collect_strings(item, format!("{pointer}/{index}"), out);
+                path.push(Step::Index(index));
+                walk(item, path, out);
+                path.pop();
             }
         }
         _ => {}

@@ -1,6 +1,6 @@
 //! SEC-013: a reference to a Secret that nothing in the set provides.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use super::data::{SecretProducer, shipped};
 use super::is_sealed_secret;
@@ -8,6 +8,8 @@ use crate::engine::{Emitter, ResourceSet};
 use crate::resource::Resource;
 use crate::rules::Example::Manifest;
 use crate::rules::{Parameters, Principle, Rule, RuleMeta, SetCheck, Severity};
+use globset::GlobMatcher;
+
 use crate::suppress::glob;
 use crate::yaml::Node;
 
@@ -77,27 +79,26 @@ pub fn rule() -> Rule {
     Rule::set(
         &META,
         UnresolvedReference {
-            producers: data.secret_producers.clone(),
+            producers: Producer::compile(&data.secret_producers)
+                .unwrap_or_else(|error| panic!("rules/sec.yaml: secretProducers: {error}")),
             partial_severity: data.partial_set_severity,
         },
     )
 }
 
 struct UnresolvedReference {
-    producers: Vec<SecretProducer>,
+    producers: Vec<Producer>,
     partial_severity: Severity,
 }
-
-/// A Secret that will exist: its namespace (`None` when not written, which
-/// matches any) and name.
-type Provided = (Option<String>, String);
 
 impl SetCheck for UnresolvedReference {
     fn configure(&mut self, params: &Parameters) -> Result<(), String> {
         for (key, value) in params {
             match key.as_str() {
                 "secretProducers" => {
-                    self.producers = serde_json::from_value(value.clone())
+                    let producers: Vec<SecretProducer> = serde_json::from_value(value.clone())
+                        .map_err(|error| format!("`secretProducers`: {error}"))?;
+                    self.producers = Producer::compile(&producers)
                         .map_err(|error| format!("`secretProducers`: {error}"))?;
                 }
                 "partialSetSeverity" => {
@@ -122,11 +123,12 @@ impl SetCheck for UnresolvedReference {
         };
         for resource in set.resources {
             for reference in references(resource) {
-                let found = provided.iter().any(|(namespace, name)| {
-                    *name == reference.name
-                        && (namespace.is_none()
-                            || resource.namespace.is_none()
-                            || *namespace == resource.namespace)
+                // A namespace not written on either side matches any.
+                let namespaces = provided.get(&reference.name).map_or(&[][..], Vec::as_slice);
+                let found = namespaces.iter().any(|namespace| {
+                    namespace.is_none()
+                        || resource.namespace.is_none()
+                        || *namespace == resource.namespace
                 });
                 if found {
                     continue;
@@ -153,25 +155,31 @@ impl SetCheck for UnresolvedReference {
 }
 
 impl UnresolvedReference {
-    fn provided(&self, resources: &[Resource]) -> HashSet<Provided> {
-        let mut provided = HashSet::new();
+    /// The Secrets the set will have: by name, the namespaces they are in.
+    fn provided(&self, resources: &[Resource]) -> HashMap<String, Vec<Option<String>>> {
+        let mut provided: HashMap<String, Vec<Option<String>>> = HashMap::new();
+        let mut add = |name: &str, namespace: &Option<String>| {
+            provided
+                .entry(name.to_owned())
+                .or_default()
+                .push(namespace.clone());
+        };
         for resource in resources {
-            let namespace = || resource.namespace.clone();
             if is_sealed_secret(resource) {
                 let name = resource
                     .get("/spec/template/metadata/name")
                     .and_then(Node::as_str);
-                provided.insert((namespace(), name.unwrap_or(&resource.name).to_owned()));
+                add(name.unwrap_or(&resource.name), &resource.namespace);
             } else if resource.is("", "Secret") {
-                provided.insert((namespace(), resource.name.clone()));
+                add(&resource.name, &resource.namespace);
             }
             for producer in self
                 .producers
                 .iter()
-                .filter(|producer| produces(producer, resource))
+                .filter(|producer| producer.produces(resource))
             {
                 for name in values_at(&resource.object, &producer.name) {
-                    provided.insert((namespace(), name.to_owned()));
+                    add(name, &resource.namespace);
                 }
             }
         }
@@ -179,19 +187,40 @@ impl UnresolvedReference {
     }
 }
 
-fn produces(producer: &SecretProducer, resource: &Resource) -> bool {
-    let matches =
-        |pattern: &str, value: &str| glob(pattern, false).is_ok_and(|glob| glob.is_match(value));
-    let annotated = producer.when_annotated.is_empty()
-        || resource.annotations().is_some_and(|annotations| {
-            producer
-                .when_annotated
-                .iter()
-                .any(|name| annotations.get(name).is_some())
-        });
-    annotated
-        && matches(&producer.api_version, &resource.api_version)
-        && matches(&producer.kind, &resource.kind)
+/// A `secretProducers` entry with its globs compiled once.
+struct Producer {
+    api_version: GlobMatcher,
+    kind: GlobMatcher,
+    name: String,
+    when_annotated: Vec<String>,
+}
+
+impl Producer {
+    fn compile(producers: &[SecretProducer]) -> Result<Vec<Producer>, String> {
+        producers
+            .iter()
+            .map(|producer| {
+                Ok(Producer {
+                    api_version: glob(&producer.api_version, false)?,
+                    kind: glob(&producer.kind, false)?,
+                    name: producer.name.clone(),
+                    when_annotated: producer.when_annotated.clone(),
+                })
+            })
+            .collect()
+    }
+
+    fn produces(&self, resource: &Resource) -> bool {
+        let annotated = self.when_annotated.is_empty()
+            || resource.annotations().is_some_and(|annotations| {
+                self.when_annotated
+                    .iter()
+                    .any(|name| annotations.get(name).is_some())
+            });
+        annotated
+            && self.api_version.is_match(&resource.api_version)
+            && self.kind.is_match(&resource.kind)
+    }
 }
 
 /// The strings at a pointer where `*` stands for every item of a list.
