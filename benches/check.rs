@@ -11,7 +11,7 @@
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use charter::check::{self, CheckOptions};
 use charter::config::{Config, FailOn};
@@ -19,21 +19,17 @@ use charter::report::json;
 use charter::rules;
 use rayon::prelude::*;
 
+mod common;
+use common::{children_peak_rss_kib, measure, median, option};
+
 // The same allocator as the `charter` binary, so in-process figures match it.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let option = |name: &str, default: usize| {
-        args.iter()
-            .position(|arg| arg == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|value| value.parse().ok())
-            .unwrap_or(default)
-    };
-    let resources = option("--resources", 10_000);
-    let runs = option("--runs", 11);
+    let resources = option(&args, "--resources", 10_000);
+    let runs = option(&args, "--runs", 11);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
 
     let dir = tempfile::tempdir().expect("temp dir");
@@ -257,26 +253,6 @@ fn raw_parse(paths: &[std::path::PathBuf]) {
     std::hint::black_box(events);
 }
 
-/// Times `work`; what it returns is dropped after the clock stops.
-fn measure<T>(runs: usize, mut work: impl FnMut() -> T) -> Vec<Duration> {
-    drop(work()); // warm the page cache and the allocator
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let started = Instant::now();
-            let result = work();
-            let elapsed = started.elapsed();
-            drop(result);
-            elapsed
-        })
-        .collect();
-    times.sort();
-    times
-}
-
-fn median(times: &[Duration]) -> Duration {
-    times[times.len() / 2]
-}
-
 fn report(label: &str, resources: usize, times: &[Duration]) {
     let median = median(times);
     println!(
@@ -285,16 +261,4 @@ fn report(label: &str, resources: usize, times: &[Duration]) {
         times[0].as_secs_f64() * 1000.0,
         resources as f64 / median.as_secs_f64(),
     );
-}
-
-/// Largest resident set of any waited-for child, in KiB (Linux reports KiB).
-fn children_peak_rss_kib() -> i64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage fills the struct it is given and touches nothing else.
-    let status = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) };
-    if status != 0 {
-        return 0;
-    }
-    // SAFETY: getrusage succeeded, so the struct is initialised.
-    unsafe { usage.assume_init() }.ru_maxrss
 }

@@ -22,11 +22,14 @@ use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use charter::leak::catalogue::expand_fake;
 use charter::leak::{Catalogue, Scanner};
 use rayon::prelude::*;
+
+mod common;
+use common::{children_peak_rss_kib, measure, median, option};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -65,16 +68,9 @@ struct Planted {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let option = |name: &str, default: usize| {
-        args.iter()
-            .position(|arg| arg == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|value| value.parse().ok())
-            .unwrap_or(default)
-    };
-    let megabytes = option("--megabytes", 100);
-    let runs = option("--runs", 3);
-    let detect_secrets_megabytes = option("--detect-secrets-megabytes", 10);
+    let megabytes = option(&args, "--megabytes", 100);
+    let runs = option(&args, "--runs", 3);
+    let detect_secrets_megabytes = option(&args, "--detect-secrets-megabytes", 10);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
 
     let temporary = tempfile::tempdir().expect("temp dir");
@@ -121,7 +117,7 @@ fn main() {
         report = String::from_utf8(output.stdout).expect("UTF-8");
         peak_kib = peak_kib.max(children_peak_rss_kib());
     });
-    let whole_process = times[times.len() / 2];
+    let whole_process = median(&times);
     println!(
         "charter check (whole process): {:.2} s median, {:.0} MB/s; peak memory {:.0} MiB",
         whole_process.as_secs_f64(),
@@ -153,7 +149,7 @@ fn main() {
             .sum();
         std::hint::black_box(found);
     });
-    let median = times[times.len() / 2];
+    let median = median(&times);
     println!(
         "scanner alone (in process, texts in memory): {:.2} s median, {:.0} MB/s",
         median.as_secs_f64(),
@@ -327,29 +323,4 @@ fn compare_with_detect_secrets(
         found.difference(&expected).count(),
         charter_mb_s / rate
     );
-}
-
-fn measure(runs: usize, mut work: impl FnMut()) -> Vec<Duration> {
-    work();
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let started = Instant::now();
-            work();
-            started.elapsed()
-        })
-        .collect();
-    times.sort();
-    times
-}
-
-/// Largest resident set of any waited-for child, in KiB.
-fn children_peak_rss_kib() -> i64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage fills the struct it is given and touches nothing else.
-    let status = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) };
-    if status != 0 {
-        return 0;
-    }
-    // SAFETY: getrusage succeeded, so the struct is initialised.
-    unsafe { usage.assume_init() }.ru_maxrss
 }
