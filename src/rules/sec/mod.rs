@@ -19,6 +19,7 @@ mod sec_013_unresolved_secret_reference;
 
 use super::Rule;
 use crate::resource::Resource;
+use crate::yaml::{Entry, Node};
 
 pub fn rules() -> Vec<Rule> {
     vec![
@@ -41,4 +42,12 @@ pub fn rules() -> Vec<Rule> {
 /// A Bitnami SealedSecret.
 fn is_sealed_secret(resource: &Resource) -> bool {
     resource.is("bitnami.com", "SealedSecret")
+}
+
+/// The sealed values of a SealedSecret (`spec.encryptedData`), if any.
+fn encrypted_data(resource: &Resource) -> &[Entry] {
+    resource
+        .get("/spec/encryptedData")
+        .and_then(Node::entries)
+        .unwrap_or_default()
 }

@@ -1,10 +1,9 @@
 //! SEC-007: a SealedSecret that seals nothing.
 
-use super::is_sealed_secret;
+use super::{encrypted_data, is_sealed_secret};
 use crate::engine::{Context, Emitter};
 use crate::rules::Example::Manifest;
 use crate::rules::{Principle, ResourceCheck, Rule, RuleMeta, Severity};
-use crate::yaml::Node;
 
 pub static META: RuleMeta = RuleMeta {
     id: "SEC-007",
@@ -58,8 +57,7 @@ impl ResourceCheck for SealedSecretWithoutData {
         if !is_sealed_secret(resource) || resource.get("/spec/data").is_some() {
             return;
         }
-        let entries = resource.get("/spec/encryptedData").and_then(Node::entries);
-        if entries.is_none_or(<[_]>::is_empty) {
+        if encrypted_data(resource).is_empty() {
             out.report(
                 resource,
                 "/spec/encryptedData",

@@ -1,11 +1,10 @@
 //! SEC-012: a sealed value that hides an empty string.
 
-use super::is_sealed_secret;
+use super::{encrypted_data, is_sealed_secret};
 use crate::engine::{Context, Emitter};
 use crate::rules::Example::Manifest;
 use crate::rules::{Principle, ResourceCheck, Rule, RuleMeta, Severity};
 use crate::sealed::{self, SealedValue};
-use crate::yaml::Node;
 use crate::yaml::node::escape_token;
 
 pub static META: RuleMeta = RuleMeta {
@@ -65,10 +64,7 @@ impl ResourceCheck for EmptySealedValue {
         if !is_sealed_secret(resource) {
             return;
         }
-        let entries = resource
-            .get("/spec/encryptedData")
-            .and_then(Node::entries)
-            .unwrap_or_default();
+        let entries = encrypted_data(resource);
         for entry in entries {
             let empty = entry.node.as_str().map(sealed::inspect);
             if let Some(SealedValue::Sealed {

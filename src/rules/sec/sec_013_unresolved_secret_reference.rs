@@ -254,32 +254,35 @@ struct Reference {
 /// Every non-optional Secret reference a resource makes.
 fn references(resource: &Resource) -> Vec<Reference> {
     let mut found = Vec::new();
-    let mut add =
-        |node: Option<&Node>, pointer: String, how: &'static str, optional: Option<&Node>| {
-            let Some(name) = node.and_then(Node::as_str).filter(|name| !name.is_empty()) else {
-                return;
-            };
-            if optional.and_then(Node::as_bool) == Some(true) {
-                return;
-            }
-            found.push(Reference {
-                name: name.to_owned(),
-                pointer,
-                how,
-            });
+    // `reference` is the object naming the Secret (a `secretKeyRef`, a
+    // `secret` volume...): its `field` holds the name, `optional` may excuse it.
+    let mut add = |reference: Option<&Node>, field: &str, pointer: String, how: &'static str| {
+        let Some(reference) = reference else {
+            return;
         };
+        let Some(name) = reference
+            .get(field)
+            .and_then(Node::as_str)
+            .filter(|name| !name.is_empty())
+        else {
+            return;
+        };
+        if reference.get("optional").and_then(Node::as_bool) == Some(true) {
+            return;
+        }
+        found.push(Reference {
+            name: name.to_owned(),
+            pointer: format!("{pointer}/{field}"),
+            how,
+        });
+    };
     if let Some(pod) = resource.pod_template() {
         let spec = pod.spec_pointer();
         for container in pod.containers() {
             for env in container.env() {
                 let key_ref = env.value_from.and_then(|from| from.get("secretKeyRef"));
-                let pointer = format!("{}/valueFrom/secretKeyRef/name", env.pointer);
-                add(
-                    key_ref.and_then(|r| r.get("name")),
-                    pointer,
-                    "env secretKeyRef",
-                    key_ref.and_then(|r| r.get("optional")),
-                );
+                let pointer = format!("{}/valueFrom/secretKeyRef", env.pointer);
+                add(key_ref, "name", pointer, "env secretKeyRef");
             }
             let env_from = container
                 .fields
@@ -287,13 +290,12 @@ fn references(resource: &Resource) -> Vec<Reference> {
                 .and_then(Node::items)
                 .unwrap_or_default();
             for (index, source) in env_from.iter().enumerate() {
-                let secret_ref = source.get("secretRef");
-                let pointer = format!("{}/envFrom/{index}/secretRef/name", container.pointer);
+                let pointer = format!("{}/envFrom/{index}/secretRef", container.pointer);
                 add(
-                    secret_ref.and_then(|r| r.get("name")),
+                    source.get("secretRef"),
+                    "name",
                     pointer,
                     "envFrom secretRef",
-                    secret_ref.and_then(|r| r.get("optional")),
                 );
             }
         }
@@ -303,28 +305,16 @@ fn references(resource: &Resource) -> Vec<Reference> {
             .and_then(Node::items)
             .unwrap_or_default();
         for (index, volume) in volumes.iter().enumerate() {
-            let secret = volume.get("secret");
-            let pointer = format!("{spec}/volumes/{index}/secret/secretName");
-            add(
-                secret.and_then(|s| s.get("secretName")),
-                pointer,
-                "secret volume",
-                secret.and_then(|s| s.get("optional")),
-            );
+            let pointer = format!("{spec}/volumes/{index}/secret");
+            add(volume.get("secret"), "secretName", pointer, "secret volume");
             let sources = volume["projected"]
                 .get("sources")
                 .and_then(Node::items)
                 .unwrap_or_default();
             for (source_index, source) in sources.iter().enumerate() {
-                let secret = source.get("secret");
                 let pointer =
-                    format!("{spec}/volumes/{index}/projected/sources/{source_index}/secret/name");
-                add(
-                    secret.and_then(|s| s.get("name")),
-                    pointer,
-                    "projected volume",
-                    secret.and_then(|s| s.get("optional")),
-                );
+                    format!("{spec}/volumes/{index}/projected/sources/{source_index}/secret");
+                add(source.get("secret"), "name", pointer, "projected volume");
             }
         }
         let pulls = pod
@@ -334,10 +324,10 @@ fn references(resource: &Resource) -> Vec<Reference> {
             .unwrap_or_default();
         for (index, pull) in pulls.iter().enumerate() {
             add(
-                pull.get("name"),
-                format!("{spec}/imagePullSecrets/{index}/name"),
+                Some(pull),
+                "name",
+                format!("{spec}/imagePullSecrets/{index}"),
                 "imagePullSecrets",
-                None,
             );
         }
     }
@@ -350,10 +340,10 @@ fn references(resource: &Resource) -> Vec<Reference> {
                 .unwrap_or_default();
             for (index, item) in items.iter().enumerate() {
                 add(
-                    item.get("name"),
-                    format!("/{field}/{index}/name"),
+                    Some(item),
+                    "name",
+                    format!("/{field}/{index}"),
                     "ServiceAccount",
-                    None,
                 );
             }
         }
@@ -366,10 +356,10 @@ fn references(resource: &Resource) -> Vec<Reference> {
             .unwrap_or_default();
         for (index, entry) in tls.iter().enumerate() {
             add(
-                entry.get("secretName"),
-                format!("/spec/tls/{index}/secretName"),
+                Some(entry),
+                "secretName",
+                format!("/spec/tls/{index}"),
                 "Ingress TLS",
-                None,
             );
         }
     }
