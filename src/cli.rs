@@ -347,7 +347,11 @@ fn explain(id: &str) -> miette::Result<u8> {
          Why\n{why}\n\n\
          Fails\n{fails}\n\
          Passes\n{passes}\n\
-         Fix\n{fix}\n",
+         Fix\n{fix}\n{knowledge}",
+        knowledge = rule
+            .knowledge()
+            .map(|text| format!("\nKnows\n{}\n", wrap(&text)))
+            .unwrap_or_default(),
         id = meta.id,
         title = meta.title,
         severity = meta.severity,

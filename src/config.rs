@@ -104,13 +104,37 @@ impl Config {
 
     /// Hands each configured rule its parameters. A rule that refuses them is
     /// a configuration error at the line of its setting.
+    /// Family parameters go to every rule of the family that takes them;
+    /// a rule's own parameters win over its family's.
     pub fn configure_rules(&self, rules: &mut [Rule]) -> Result<(), Box<ConfigError>> {
-        for setting in self.settings.iter().filter(|s| !s.is_family) {
-            let Some(rule) = rules.iter_mut().find(|rule| rule.meta.id == setting.target) else {
+        for rule in rules.iter_mut() {
+            let family = self
+                .settings
+                .iter()
+                .find(|s| s.is_family && s.target == rule.meta.family());
+            let own = self
+                .settings
+                .iter()
+                .find(|s| !s.is_family && s.target == rule.meta.id);
+            let mut params = Parameters::new();
+            if let Some(family) = family {
+                let taken = rule.family_parameters();
+                params.extend(
+                    family
+                        .params
+                        .iter()
+                        .filter(|(key, _)| taken.contains(&key.as_str()))
+                        .map(|(key, value)| (key.clone(), value.clone())),
+                );
+            }
+            if let Some(own) = own {
+                params.extend(own.params.clone());
+            }
+            let Some(setting) = own.or(family).filter(|_| !params.is_empty()) else {
                 continue;
             };
-            rule.configure(&setting.params).map_err(|message| {
-                let message = format!("`{}` {message}", setting.target);
+            rule.configure(&params).map_err(|message| {
+                let message = format!("`{}` {message}", rule.meta.id);
                 match &self.file {
                     Some(file) => ConfigError::at(file, Some(setting.mark), message, None),
                     None => ConfigError::plain(message),
@@ -460,12 +484,18 @@ fn parse_setting(
                         ));
                     }
                     (_, _) if is_family => {
-                        return Err((
-                            format!(
-                                "`{key}`: a family takes only `enabled` and `severity`; set parameters on its rules"
-                            ),
-                            None,
-                        ));
+                        let known = family_parameters(rules, &result.target);
+                        if !known.contains(&key.as_str()) {
+                            let help = match known.is_empty() {
+                                true => "set parameters on its rules".to_owned(),
+                                false => format!("its parameters: {}", known.join(", ")),
+                            };
+                            return Err((
+                                format!("`{key}` is not a parameter of the {} family", result.target),
+                                Some(help),
+                            ));
+                        }
+                        result.params.insert(key.clone(), value.clone());
                     }
                     (other, _) => {
                         result.params.insert(other.to_owned(), value.clone());
@@ -481,6 +511,18 @@ fn parse_setting(
         }
     }
     Ok(result)
+}
+
+/// The parameters the rules of `family` take together.
+fn family_parameters(rules: &[Rule], family: &str) -> Vec<&'static str> {
+    let mut keys: Vec<&'static str> = rules
+        .iter()
+        .filter(|rule| rule.meta.family() == family)
+        .flat_map(|rule| rule.family_parameters().iter().copied())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

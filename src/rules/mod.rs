@@ -6,6 +6,7 @@
 
 pub mod leak;
 pub mod parse;
+pub mod privacy;
 pub mod sec;
 pub mod supp;
 
@@ -124,6 +125,17 @@ pub trait ResourceCheck: Send + Sync {
     fn configure(&mut self, params: &Parameters) -> Result<(), String> {
         no_parameters(params)
     }
+
+    /// Keys of the family's parameters this check takes (`rules: {FAMILY: {key: ...}}`).
+    fn family_parameters(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// What the check knows beyond its documentation (the components of a
+    /// catalogue), for `charter explain`.
+    fn knowledge(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A check that needs the whole set at once (cross-resource references,
@@ -134,6 +146,16 @@ pub trait SetCheck: Send + Sync {
     /// Takes the rule's parameters from `.charter.yaml` (`rules: {ID: {...}}`).
     fn configure(&mut self, params: &Parameters) -> Result<(), String> {
         no_parameters(params)
+    }
+
+    /// Keys of the family's parameters this check takes (`rules: {FAMILY: {key: ...}}`).
+    fn family_parameters(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// What the check knows beyond its documentation, for `charter explain`.
+    fn knowledge(&self) -> Option<String> {
+        None
     }
 }
 
@@ -195,12 +217,31 @@ impl Rule {
             Check::Engine => no_parameters(params),
         }
     }
+
+    /// The family parameters the rule takes.
+    pub fn family_parameters(&self) -> &'static [&'static str] {
+        match &self.check {
+            Check::Resource(check) => check.family_parameters(),
+            Check::Set(check) => check.family_parameters(),
+            Check::Engine => &[],
+        }
+    }
+
+    /// What the rule knows beyond its documentation, for `charter explain`.
+    pub fn knowledge(&self) -> Option<String> {
+        match &self.check {
+            Check::Resource(check) => check.knowledge(),
+            Check::Set(check) => check.knowledge(),
+            Check::Engine => None,
+        }
+    }
 }
 
 /// Every built-in rule, in id order.
 pub fn builtin() -> Vec<Rule> {
     let mut rules: Vec<Rule> = parse::ALL.iter().map(|meta| Rule::engine(meta)).collect();
     rules.extend(leak::rules());
+    rules.extend(privacy::rules());
     rules.extend(sec::rules());
     rules.extend(supp::rules());
     rules.sort_by_key(|rule| rule.meta.id);

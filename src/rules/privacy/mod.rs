@@ -1,0 +1,110 @@
+//! The `PRIV` family: privacy first (constitution, article 1): all
+//! inference local, no telemetry, self-contained operation. The telemetry
+//! catalogue is `rules/telemetry.yaml`; endpoints and reporters are in
+//! `rules/privacy.yaml`.
+
+pub mod catalogue;
+mod phone_home;
+mod priv_001_phone_home_on;
+mod priv_002_phone_home_by_default;
+mod priv_005_model_download;
+pub mod switch;
+mod version;
+
+use catalogue::{Catalogue, Kind};
+use phone_home::Verdict;
+
+use super::{Parameters, Rule};
+use crate::engine::{Emitter, ResourceSet};
+
+pub fn rules() -> Vec<Rule> {
+    vec![
+        priv_001_phone_home_on::rule(),
+        priv_002_phone_home_by_default::rule(),
+        priv_005_model_download::rule(),
+    ]
+}
+
+/// The family parameters that change the catalogue.
+const CATALOGUE_PARAMETERS: &[&str] = &["components", "replaceBuiltinComponents"];
+
+/// The catalogue a rule uses: the shipped one, or the shipped one merged
+/// with a user's `components`.
+#[derive(Default)]
+struct CatalogueInUse {
+    configured: Option<Catalogue>,
+}
+
+impl CatalogueInUse {
+    fn configure(&mut self, params: &Parameters) -> Result<(), String> {
+        if let Some(key) = params
+            .keys()
+            .find(|key| !CATALOGUE_PARAMETERS.contains(&key.as_str()))
+        {
+            return Err(format!(
+                "has no parameter `{key}` (known: {})",
+                CATALOGUE_PARAMETERS.join(", ")
+            ));
+        }
+        self.configured = catalogue::from_parameters(params)?;
+        Ok(())
+    }
+
+    fn get(&self) -> &Catalogue {
+        self.configured
+            .as_ref()
+            .unwrap_or_else(|| catalogue::shipped())
+    }
+
+    /// The components with enforced settings of the kinds `wanted` picks,
+    /// for `charter explain`.
+    fn knowledge(&self, wanted: fn(Kind) -> bool) -> String {
+        let mut lines = Vec::new();
+        for component in &self.get().components {
+            let settings: Vec<String> = component
+                .settings
+                .iter()
+                .filter(|setting| setting.enforced() && wanted(setting.spec.kind))
+                .map(|setting| setting.spec.title.clone())
+                .collect();
+            if !settings.is_empty() {
+                lines.push(format!(
+                    "{} ({})",
+                    component.spec.display_name(),
+                    settings.join(", ")
+                ));
+            }
+        }
+        format!(
+            "{} components, from rules/telemetry.yaml: {}.",
+            lines.len(),
+            lines.join("; ")
+        )
+    }
+
+    /// Reports the verdicts `wanted` picks.
+    fn report(
+        &self,
+        set: &ResourceSet<'_>,
+        out: &mut Emitter<'_>,
+        wanted: impl Fn(&Verdict<'_>) -> Option<(String, Option<String>)>,
+    ) {
+        for verdict in phone_home::verdicts(self.get(), set.resources) {
+            let Some((message, hint)) = wanted(&verdict) else {
+                continue;
+            };
+            let place = &verdict.place;
+            let finding = out.report(place.resource, &place.pointer, message);
+            if let Some(mark) = place.mark {
+                finding.mark = mark;
+            }
+            if let Some(hint) = hint {
+                finding.hint = hint.into();
+            }
+        }
+    }
+}
+
+fn is_phone_home(kind: Kind) -> bool {
+    kind != Kind::ModelDownload
+}

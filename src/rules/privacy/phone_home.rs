@@ -1,0 +1,695 @@
+//! Decides, for every container and every ArgoCD Helm source of a set,
+//! which catalogue settings phone home: written on, written with a value
+//! the program does not read as off, or on by default and never turned off.
+
+use std::collections::HashSet;
+
+use super::catalogue::{Catalogue, Component, Default, Setting, SwitchSpec};
+use super::switch::Reading;
+use crate::config_file;
+use crate::environment::{EnvValue, Environment, Objects, Origin};
+use crate::resource::Resource;
+use crate::source::Mark;
+use crate::workload::Container;
+use crate::yaml::node::escape_token;
+use crate::yaml::{self, Node};
+
+/// Where something is written: a field of a resource, and optionally a
+/// finer position inside it (a line of a file carried in a string).
+#[derive(Debug, Clone)]
+pub struct Place<'a> {
+    pub resource: &'a Resource,
+    pub pointer: String,
+    pub mark: Option<Mark>,
+}
+
+#[derive(Debug, Clone)]
+pub enum State {
+    /// Turned on where it is written (`NAME=value`, a flag, a file key).
+    On { written: String },
+    /// Written to turn it off, in words the program does not accept.
+    NotAccepted { written: String, works: String },
+    /// Nothing turns it off. `fix` is the line to add.
+    ByDefault { fix: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Verdict<'a> {
+    pub component: &'a Component,
+    pub setting: &'a Setting,
+    pub state: State,
+    pub place: Place<'a>,
+    /// The workload (and container) or Application concerned, for messages.
+    pub subject: String,
+}
+
+impl Verdict<'_> {
+    /// "vLLM usage statistics".
+    pub fn feature(&self) -> String {
+        format!(
+            "{} {}",
+            self.component.spec.display_name(),
+            self.setting.spec.title
+        )
+    }
+
+    /// "anonymous usage report ... to https://stats.vllm.ai".
+    pub fn consequence(&self) -> String {
+        format!("{} to {}", self.setting.spec.sends, self.setting.spec.to)
+    }
+}
+
+/// Every phone-home verdict of the set, one per place.
+pub fn verdicts<'a>(catalogue: &'a Catalogue, resources: &'a [Resource]) -> Vec<Verdict<'a>> {
+    let objects = Objects::new(resources);
+    let mut verdicts = Vec::new();
+    for resource in resources {
+        if let Some(pod) = resource.pod_template() {
+            let volumes = pod.spec.get("volumes").and_then(Node::items).unwrap_or_default();
+            for container in pod.containers() {
+                let context = ContainerContext::new(catalogue, resource, &container, volumes, &objects);
+                context.judge(&mut verdicts);
+            }
+        }
+        judge_argo_application(catalogue, resource, &mut verdicts);
+    }
+    // A ConfigMap shared by several workloads is one place to fix.
+    let mut seen = HashSet::new();
+    verdicts.retain(|verdict: &Verdict<'_>| {
+        seen.insert((
+            verdict.component.spec.id.clone(),
+            verdict.setting.spec.id.clone(),
+            verdict.place.resource.index,
+            verdict.place.pointer.clone(),
+            verdict.place.mark,
+        ))
+    });
+    verdicts
+}
+
+struct ContainerContext<'a, 'c> {
+    resource: &'a Resource,
+    container: &'c Container<'a>,
+    image: &'a str,
+    components: Vec<(&'a Component, bool)>,
+    environment: Environment<'a>,
+    tokens: Vec<&'a str>,
+    files: Vec<MountedFile<'a>>,
+    objects: &'c Objects<'a>,
+}
+
+/// A ConfigMap key visible to the container as a file.
+struct MountedFile<'a> {
+    names: Vec<&'a str>,
+    config_map: &'a Resource,
+    key: &'a str,
+    text: &'a str,
+    node: &'a Node,
+}
+
+impl<'a, 'c> ContainerContext<'a, 'c> {
+    fn new(
+        catalogue: &'a Catalogue,
+        resource: &'a Resource,
+        container: &'c Container<'a>,
+        volumes: &'a [Node],
+        objects: &'c Objects<'a>,
+    ) -> Self {
+        let image = container.image().unwrap_or("");
+        let tokens: Vec<&'a str> = ["command", "args"]
+            .iter()
+            .filter_map(|field| container.fields.get(field).and_then(Node::items))
+            .flatten()
+            .filter_map(Node::as_str)
+            .flat_map(str::split_whitespace)
+            .collect();
+        let command_line = tokens.join(" ");
+        let written_env: Vec<&str> = container
+            .env()
+            .filter_map(|var| var.name)
+            .collect();
+        // Components by their own image or command line (`true`: the image
+        // is theirs, so its tag is their version), then by the variables
+        // they read, then those bundled in a recognised one.
+        let mut components: Vec<(&'a Component, bool)> = Vec::new();
+        for component in &catalogue.components {
+            let image_matches = component.images.iter().any(|re| re.is_match(image));
+            let command_matches = component.commands.iter().any(|re| re.is_match(&command_line));
+            let own = match (component.images.is_empty(), component.commands.is_empty()) {
+                (false, false) => image_matches && command_matches,
+                (false, true) => image_matches,
+                (true, false) => command_matches,
+                (true, true) => false,
+            };
+            let by_env = written_env
+                .iter()
+                .any(|name| component.env.iter().any(|re| re.is_match(name)));
+            if own || by_env {
+                components.push((component, own && !component.images.is_empty()));
+            }
+        }
+        let hosts: Vec<String> = components.iter().map(|(c, _)| c.spec.id.clone()).collect();
+        for component in &catalogue.components {
+            let embedded = component
+                .spec
+                .recognise
+                .embedded_in
+                .iter()
+                .any(|host| hosts.contains(host));
+            if embedded && !components.iter().any(|(c, _)| c.spec.id == component.spec.id) {
+                components.push((component, false));
+            }
+        }
+        let image_env = components.iter().flat_map(|(component, own)| {
+            // Only the image's own component says what the image sets.
+            own.then_some(&component.spec.image_env)
+                .into_iter()
+                .flatten()
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+        });
+        let environment = Environment::of(resource, container, objects, image_env);
+        let files = mounted_files(resource, container, volumes, objects);
+        ContainerContext {
+            resource,
+            container,
+            image,
+            components,
+            environment,
+            tokens,
+            files,
+            objects,
+        }
+    }
+
+    fn subject(&self) -> String {
+        format!(
+            "container `{}` of {}",
+            self.container.name().unwrap_or("?"),
+            self.resource.display()
+        )
+    }
+
+    fn judge(&self, verdicts: &mut Vec<Verdict<'a>>) {
+        for &(component, own_image) in &self.components {
+            for setting in component.settings.iter().filter(|s| s.enforced()) {
+                if own_image
+                    && let Some(range) = &setting.versions
+                    && !range.admits_image(self.image)
+                {
+                    continue;
+                }
+                if let Some(required) = &setting.spec.requires
+                    && let Some(required) = component.settings.iter().find(|s| &s.spec.id == required)
+                    && matches!(self.outcome(component, required), Outcome::Off)
+                {
+                    continue;
+                }
+                let (state, place) = match self.outcome(component, setting) {
+                    Outcome::Off | Outcome::Unknown => continue,
+                    Outcome::Found(state, place) => (state, place),
+                    Outcome::Unset => {
+                        if setting.spec.default == Default::Off || self.environment.incomplete {
+                            continue;
+                        }
+                        let fix = container_fix(setting, self.container.name().unwrap_or("?"));
+                        let pointer = match self.container.fields.get("image") {
+                            Some(_) => format!("{}/image", self.container.pointer),
+                            None => self.container.pointer.clone(),
+                        };
+                        (
+                            State::ByDefault { fix },
+                            Place {
+                                resource: self.resource,
+                                pointer,
+                                mark: None,
+                            },
+                        )
+                    }
+                };
+                verdicts.push(Verdict {
+                    component,
+                    setting,
+                    state,
+                    place,
+                    subject: self.subject(),
+                });
+            }
+        }
+    }
+
+    /// What the container's switches make of `setting`.
+    fn outcome(&self, component: &Component, setting: &Setting) -> Outcome<'a> {
+        let _ = component;
+        let ignored_off = setting
+            .spec
+            .unless_set
+            .iter()
+            .find(|name| self.environment.get(name).is_some_and(|var| var.value != EnvValue::Known("".into())));
+        let mut observations = Vec::new();
+        for switch in &setting.spec.switches {
+            if let Some(name) = &switch.env
+                && let Some(var) = self.environment.get(name)
+            {
+                let place = match &var.origin {
+                    Origin::Workload { pointer } => Place {
+                        resource: self.resource,
+                        pointer: pointer.clone(),
+                        mark: None,
+                    },
+                    Origin::Object { resource, pointer, .. } => Place {
+                        resource,
+                        pointer: pointer.clone(),
+                        mark: None,
+                    },
+                    Origin::Image => Place {
+                        resource: self.resource,
+                        pointer: format!("{}/image", self.container.pointer),
+                        mark: None,
+                    },
+                };
+                match &var.value {
+                    EnvValue::Known(value) => {
+                        observations.push((switch, value.to_string(), format!("{name}={value}"), place));
+                    }
+                    EnvValue::Unknown => return Outcome::Unknown,
+                }
+            }
+            if let Some(flag) = &switch.flag
+                && let Some((index, value)) = find_flag(&self.tokens, flag, switch.boolean)
+            {
+                let pointer = self.token_pointer(index);
+                observations.push((
+                    switch,
+                    value,
+                    self.tokens[index].to_owned(),
+                    Place {
+                        resource: self.resource,
+                        pointer,
+                        mark: None,
+                    },
+                ));
+            }
+            if let Some(file) = &switch.file {
+                let found = match &file.config_map {
+                    Some(name) => self
+                        .objects
+                        .config_map(self.resource.namespace.as_deref(), name)
+                        .into_iter()
+                        .flat_map(|config_map| {
+                            config_map
+                                .object
+                                .get("data")
+                                .and_then(Node::entries)
+                                .unwrap_or_default()
+                                .iter()
+                                .filter(|entry| file.names.iter().any(|n| n == entry.key.as_ref()))
+                                .filter_map(move |entry| {
+                                    Some((config_map, entry.key.as_ref(), entry.node.as_str()?, &entry.node))
+                                })
+                        })
+                        .collect::<Vec<_>>(),
+                    None => self
+                        .files
+                        .iter()
+                        .filter(|mounted| {
+                            mounted.names.iter().any(|name| file.names.iter().any(|n| n == name))
+                        })
+                        .map(|mounted| (mounted.config_map, mounted.key, mounted.text, mounted.node))
+                        .collect(),
+                };
+                for (config_map, key, text, node) in found {
+                    if let Some(setting) = config_file::lookup(key, text, &file.path) {
+                        observations.push((
+                            switch,
+                            setting.value.clone(),
+                            format!("{}: {}", file.path, setting.value),
+                            Place {
+                                resource: config_map,
+                                pointer: format!("/data/{}", escape_token(key)),
+                                mark: setting.mark.map(|mark| node.mark_within(mark)),
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+        decide(observations, ignored_off.map(String::as_str))
+    }
+
+    fn token_pointer(&self, index: usize) -> String {
+        let mut seen = 0;
+        for field in ["command", "args"] {
+            for (position, item) in self
+                .container
+                .fields
+                .get(field)
+                .and_then(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
+                let count = item.as_str().map_or(0, |text| text.split_whitespace().count());
+                if index < seen + count {
+                    return format!("{}/{field}/{position}", self.container.pointer);
+                }
+                seen += count;
+            }
+        }
+        self.container.pointer.clone()
+    }
+}
+
+enum Outcome<'a> {
+    Off,
+    /// Set from somewhere charter cannot read: assume the writer's intent.
+    Unknown,
+    Found(State, Place<'a>),
+    Unset,
+}
+
+type Observation<'s, 'a> = (&'s SwitchSpec, String, String, Place<'a>);
+
+/// Any switch reading "off" wins; then a value the program does not
+/// accept; then one that turns the feature on.
+fn decide<'a>(observations: Vec<Observation<'_, 'a>>, ignored_off: Option<&str>) -> Outcome<'a> {
+    if observations.is_empty() {
+        return Outcome::Unset;
+    }
+    let readings: Vec<Reading> = observations
+        .iter()
+        .map(|(switch, value, _, _)| switch.read(value))
+        .collect();
+    if let Some(blocker) = ignored_off {
+        if let Some((_, _, written, place)) = observations
+            .into_iter()
+            .zip(&readings)
+            .find(|(_, reading)| **reading == Reading::Off)
+            .map(|(observation, _)| observation)
+        {
+            let works = format!("nothing while `{blocker}` is set: the program ignores the switch then");
+            return Outcome::Found(State::NotAccepted { written, works }, place);
+        }
+        return Outcome::Unset;
+    }
+    if readings.contains(&Reading::Off) {
+        return Outcome::Off;
+    }
+    let mut pairs: Vec<(Observation<'_, 'a>, Reading)> = observations.into_iter().zip(readings).collect();
+    pairs.sort_by_key(|(_, reading)| match reading {
+        Reading::NotAccepted { .. } => 0,
+        _ => 1,
+    });
+    let ((_, _, written, place), reading) = pairs.swap_remove(0);
+    match reading {
+        Reading::NotAccepted { works } => Outcome::Found(State::NotAccepted { written, works }, place),
+        _ => Outcome::Found(State::On { written }, place),
+    }
+}
+
+/// `--name=value`, `--name value`, or `--name` alone (a boolean flag:
+/// `true`). One or two dashes, any case. Returns the token index and value.
+fn find_flag(tokens: &[&str], flag: &str, boolean: bool) -> Option<(usize, String)> {
+    let wanted = flag.trim_start_matches('-');
+    let mut found = None;
+    for (index, token) in tokens.iter().enumerate() {
+        if !token.starts_with('-') {
+            continue;
+        }
+        let bare = token.trim_start_matches('-');
+        let (name, value) = match bare.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (bare, None),
+        };
+        if !name.eq_ignore_ascii_case(wanted) {
+            continue;
+        }
+        let value = match value {
+            Some(value) => value.trim_matches(['"', '\'']).to_owned(),
+            None if boolean => "true".to_owned(),
+            None => tokens
+                .get(index + 1)
+                .filter(|next| !next.starts_with('-'))
+                .map_or(String::new(), |next| next.to_string()),
+        };
+        // The last occurrence wins, as with most flag parsers.
+        found = Some((index, value));
+    }
+    found
+}
+
+/// ConfigMap keys mounted into the container, by the file names they get.
+fn mounted_files<'a>(
+    resource: &'a Resource,
+    container: &Container<'a>,
+    volumes: &'a [Node],
+    objects: &Objects<'a>,
+) -> Vec<MountedFile<'a>> {
+    let mounted: Vec<&str> = container
+        .fields
+        .get("volumeMounts")
+        .and_then(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|mount| mount.get("name").and_then(Node::as_str))
+        .collect();
+    let mut files = Vec::new();
+    for volume in volumes {
+        if !volume
+            .get("name")
+            .and_then(Node::as_str)
+            .is_some_and(|name| mounted.contains(&name))
+        {
+            continue;
+        }
+        let mut sources: Vec<&Node> = volume.get("configMap").into_iter().collect();
+        sources.extend(
+            volume
+                .pointer("/projected/sources")
+                .and_then(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|source| source.get("configMap")),
+        );
+        for source in sources {
+            let Some(name) = source.get("name").and_then(Node::as_str) else {
+                continue;
+            };
+            let Some(config_map) = objects.config_map(resource.namespace.as_deref(), name) else {
+                continue;
+            };
+            let items = source.get("items").and_then(Node::items);
+            for entry in config_map
+                .object
+                .get("data")
+                .and_then(Node::entries)
+                .unwrap_or_default()
+            {
+                let Some(text) = entry.node.as_str() else { continue };
+                let mut names = vec![entry.key.as_ref()];
+                if let Some(items) = items {
+                    let Some(item) = items
+                        .iter()
+                        .find(|item| item.get("key").and_then(Node::as_str) == Some(&entry.key))
+                    else {
+                        continue;
+                    };
+                    if let Some(path) = item.get("path").and_then(Node::as_str) {
+                        names.push(path.rsplit('/').next().unwrap_or(path));
+                    }
+                }
+                files.push(MountedFile {
+                    names,
+                    config_map,
+                    key: &entry.key,
+                    text,
+                    node: &entry.node,
+                });
+            }
+        }
+    }
+    files
+}
+
+/// The hint for a setting nothing turns off in a container: the exact
+/// line to add.
+fn container_fix(setting: &Setting, container: &str) -> String {
+    if let Some(fix) = &setting.spec.fix {
+        return fix.clone();
+    }
+    let switches = &setting.spec.switches;
+    let chosen = switches
+        .iter()
+        .find(|switch| switch.env.is_some())
+        .or_else(|| switches.iter().find(|switch| switch.flag.is_some()))
+        .or_else(|| switches.iter().find(|switch| switch.file.is_some()))
+        .or_else(|| switches.first());
+    let Some(switch) = chosen else {
+        return "block the destination with a default-deny egress NetworkPolicy".to_owned();
+    };
+    let value = switch.recommendation();
+    if let Some(name) = &switch.env {
+        format!("add to the env of container `{container}`:\n  - name: {name}\n    value: \"{value}\"")
+    } else if let Some(flag) = &switch.flag {
+        format!("add `{flag}={value}` to the args of container `{container}`")
+    } else if let Some(file) = &switch.file {
+        let where_ = match &file.config_map {
+            Some(name) => format!("ConfigMap `{name}`, key `{}`", file.names.join("`/`")),
+            None => format!("the mounted `{}`", file.names.join("` or `")),
+        };
+        format!("set `{}: {value}` in {where_}", file.path)
+    } else if let Some(key) = &switch.helm {
+        format!("set the Helm value `{key}: {value}` of the chart")
+    } else {
+        String::new()
+    }
+}
+
+/// Helm values of an ArgoCD Application (or ApplicationSet template)
+/// installing a catalogued chart.
+fn judge_argo_application<'a>(catalogue: &'a Catalogue, resource: &'a Resource, verdicts: &mut Vec<Verdict<'a>>) {
+    let spec = match (resource.group(), resource.kind.as_str()) {
+        ("argoproj.io", "Application") => "/spec",
+        ("argoproj.io", "ApplicationSet") => "/spec/template/spec",
+        _ => return,
+    };
+    let mut sources = vec![format!("{spec}/source")];
+    let count = resource
+        .get(&format!("{spec}/sources"))
+        .and_then(Node::items)
+        .map_or(0, <[Node]>::len);
+    sources.extend((0..count).map(|index| format!("{spec}/sources/{index}")));
+    for source in sources {
+        let Some(chart) = resource.get(&format!("{source}/chart")).and_then(Node::as_str) else {
+            continue;
+        };
+        let helm = resource.get(&format!("{source}/helm"));
+        let values = HelmValues::read(helm);
+        for component in catalogue
+            .components
+            .iter()
+            .filter(|component| component.spec.recognise.charts.iter().any(|c| c == chart))
+        {
+            for setting in component.settings.iter().filter(|s| s.enforced()) {
+                let helm_switches: Vec<&SwitchSpec> =
+                    setting.spec.switches.iter().filter(|s| s.helm.is_some()).collect();
+                let Some(first) = helm_switches.first() else {
+                    continue;
+                };
+                let mut observations = Vec::new();
+                for switch in &helm_switches {
+                    let key = switch.helm.as_deref().unwrap_or_default();
+                    if let Some((value, pointer, mark)) = values.lookup(key) {
+                        observations.push((
+                            *switch,
+                            value.clone(),
+                            format!("{key}: {value}"),
+                            Place {
+                                resource,
+                                pointer: format!("{source}/helm{pointer}"),
+                                mark,
+                            },
+                        ));
+                    }
+                }
+                let (state, place) = match decide(observations, None) {
+                    Outcome::Off | Outcome::Unknown => continue,
+                    Outcome::Found(state, place) => (state, place),
+                    Outcome::Unset => {
+                        // Values files we cannot see may set it.
+                        if setting.spec.default == Default::Off || values.has_value_files {
+                            continue;
+                        }
+                        let key = first.helm.as_deref().unwrap_or_default();
+                        let fix = format!(
+                            "set the Helm value `{key}: {}` in `{source}/helm/valuesObject` (or `values`)",
+                            first.recommendation()
+                        );
+                        (
+                            State::ByDefault { fix },
+                            Place {
+                                resource,
+                                pointer: format!("{source}/chart"),
+                                mark: None,
+                            },
+                        )
+                    }
+                };
+                verdicts.push(Verdict {
+                    component,
+                    setting,
+                    state,
+                    place,
+                    subject: format!("{} (chart `{chart}`)", resource.display()),
+                });
+            }
+        }
+    }
+}
+
+/// The inline Helm values of one ArgoCD source.
+struct HelmValues<'a> {
+    object: Option<&'a Node>,
+    /// `values` (a YAML string) parsed, with the string node for positions.
+    text: Option<(Node, &'a Node)>,
+    parameters: Vec<(usize, &'a str, String)>,
+    has_value_files: bool,
+}
+
+impl<'a> HelmValues<'a> {
+    fn read(helm: Option<&'a Node>) -> Self {
+        let object = helm.and_then(|helm| helm.get("valuesObject"));
+        let text = helm
+            .and_then(|helm| helm.get("values"))
+            .and_then(|node| {
+                let text = node.as_str()?;
+                let root = yaml::parse_stream(text, yaml::Limits::default())
+                    .into_iter()
+                    .find_map(|document| document.root)?;
+                Some((root, node))
+            });
+        let parameters = helm
+            .and_then(|helm| helm.get("parameters"))
+            .and_then(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .filter_map(|(index, parameter)| {
+                let name = parameter.get("name")?.as_str()?;
+                let value = crate::environment::scalar(parameter.get("value")?)?;
+                Some((index, name, value.into_owned()))
+            })
+            .collect();
+        let has_value_files = helm
+            .and_then(|helm| helm.get("valueFiles"))
+            .and_then(Node::items)
+            .is_some_and(|files| !files.is_empty());
+        HelmValues {
+            object,
+            text,
+            parameters,
+            has_value_files,
+        }
+    }
+
+    /// The value at dotted `key`: parameters beat `valuesObject`, which
+    /// beats `values` (ArgoCD's order). Returns value, pointer under
+    /// `helm`, and a finer mark for `values` strings.
+    fn lookup(&self, key: &str) -> Option<(String, String, Option<Mark>)> {
+        if let Some((index, _, value)) = self.parameters.iter().rev().find(|(_, name, _)| *name == key) {
+            return Some((value.clone(), format!("/parameters/{index}/value"), None));
+        }
+        let path: String = key.split('.').map(|part| format!("/{}", escape_token(part))).collect();
+        if let Some(node) = self.object.and_then(|object| object.pointer(&path))
+            && let Some(value) = crate::environment::scalar(node)
+        {
+            return Some((value.into_owned(), format!("/valuesObject{path}"), None));
+        }
+        if let Some((root, string)) = &self.text
+            && let Some(node) = root.pointer(&path)
+            && let Some(value) = crate::environment::scalar(node)
+        {
+            return Some((value.into_owned(), "/values".to_owned(), Some(string.mark_within(node.start))));
+        }
+        None
+    }
+}

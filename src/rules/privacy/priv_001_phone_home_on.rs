@@ -1,0 +1,117 @@
+//! PRIV-001: telemetry, an update check or a vendor fetch turned on, or
+//! "turned off" with a value the program does not read as off.
+
+use super::phone_home::State;
+use super::{CatalogueInUse, CATALOGUE_PARAMETERS, is_phone_home};
+use crate::engine::{Emitter, ResourceSet};
+use crate::rules::Example::Manifest;
+use crate::rules::{Parameters, Principle, Rule, RuleMeta, SetCheck, Severity};
+
+pub static META: RuleMeta = RuleMeta {
+    id: "PRIV-001",
+    severity: Severity::Error,
+    principle: Principle::PrivacyFirst,
+    title: "Telemetry or vendor phone-home turned on",
+    rationale: "The platform sends nothing home: no usage statistics, update checks, news, \
+                templates or price lists fetched from vendors. The telemetry catalogue \
+                (`rules/telemetry.yaml`) knows each component's switches and how the program \
+                reads them, wherever they are set: `env`, `envFrom` ConfigMaps, container \
+                `args`, configuration files mounted from ConfigMaps, and the Helm values of \
+                ArgoCD Applications. This rule fires when a switch turns a feature on, and when \
+                a value meant to turn it off is one the program does not accept: vLLM reads only \
+                `1` (not `true`), so `VLLM_NO_USAGE_STATS=true` leaves its usage reports on.",
+    fix: "Set the switch to a value the program reads as off (the message says which), or \
+          remove the line that turns the feature on.",
+    failing_example: Manifest(
+        "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: vllm
+  namespace: ai-backend
+spec:
+  template:
+    spec:
+      containers:
+        - name: vllm
+          image: vllm/vllm-openai:v0.6.4
+          env:
+            - name: VLLM_NO_USAGE_STATS
+              value: \"true\"
+            - name: HF_HUB_OFFLINE
+              value: \"1\"
+",
+    ),
+    passing_example: Manifest(
+        "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: vllm
+  namespace: ai-backend
+spec:
+  template:
+    spec:
+      containers:
+        - name: vllm
+          image: vllm/vllm-openai:v0.6.4
+          env:
+            - name: VLLM_NO_USAGE_STATS
+              value: \"1\"
+            - name: HF_HUB_OFFLINE
+              value: \"1\"
+",
+    ),
+};
+
+pub fn rule() -> Rule {
+    Rule::set(&META, PhoneHomeOn::default())
+}
+
+#[derive(Default)]
+struct PhoneHomeOn {
+    catalogue: CatalogueInUse,
+}
+
+impl SetCheck for PhoneHomeOn {
+    fn configure(&mut self, params: &Parameters) -> Result<(), String> {
+        self.catalogue.configure(params)
+    }
+
+    fn family_parameters(&self) -> &'static [&'static str] {
+        CATALOGUE_PARAMETERS
+    }
+
+    fn knowledge(&self) -> Option<String> {
+        Some(self.catalogue.knowledge(is_phone_home))
+    }
+
+    fn check(&self, set: &ResourceSet<'_>, out: &mut Emitter<'_>) {
+        self.catalogue.report(set, out, |verdict| {
+            if !is_phone_home(verdict.setting.spec.kind) {
+                return None;
+            }
+            match &verdict.state {
+                State::On { written } => Some((
+                    format!(
+                        "{} is on: `{written}` ({}); it sends {}",
+                        verdict.feature(),
+                        verdict.subject,
+                        verdict.consequence()
+                    ),
+                    None,
+                )),
+                State::NotAccepted { written, works } => Some((
+                    format!(
+                        "`{written}` does not turn {} off ({}): the program reads only {works} as off, so it still sends {}",
+                        verdict.feature(),
+                        verdict.subject,
+                        verdict.consequence()
+                    ),
+                    None,
+                )),
+                State::ByDefault { .. } => None,
+            }
+        });
+    }
+}
