@@ -64,9 +64,13 @@ fn mistakes_name_their_line() {
         error("rules:\n  SEC-001: loud\n"),
         ".charter.yaml:2:3: `loud` is not a rule setting"
     );
-    assert!(
-        error("rules:\n  SEC: {names: [x]}\n")
-            .contains("a family takes only `enabled` and `severity`")
+    assert_eq!(
+        error("rules:\n  SEC: {names: [x]}\n"),
+        ".charter.yaml:2:3: `names` is not a parameter of the SEC family"
+    );
+    assert_eq!(
+        error("rules:\n  PRIV: {localHost: [x]}\n"),
+        ".charter.yaml:2:3: `localHost` is not a parameter of the PRIV family"
     );
     assert_eq!(
         error("failOn: sometimes\n"),

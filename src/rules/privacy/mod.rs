@@ -4,10 +4,14 @@
 //! `rules/privacy.yaml`.
 
 pub mod catalogue;
+mod endpoint;
 mod phone_home;
 mod priv_001_phone_home_on;
 mod priv_002_phone_home_by_default;
+mod priv_003_inference_leaves_cluster;
+mod priv_004_external_reporting;
 mod priv_005_model_download;
+mod strings;
 pub mod switch;
 mod version;
 
@@ -21,6 +25,8 @@ pub fn rules() -> Vec<Rule> {
     vec![
         priv_001_phone_home_on::rule(),
         priv_002_phone_home_by_default::rule(),
+        priv_003_inference_leaves_cluster::rule(),
+        priv_004_external_reporting::rule(),
         priv_005_model_download::rule(),
     ]
 }
@@ -107,4 +113,35 @@ impl CatalogueInUse {
 
 fn is_phone_home(kind: Kind) -> bool {
     kind != Kind::ModelDownload
+}
+
+/// The family parameters that say what is local.
+const LOCALITY_PARAMETERS: &[&str] = &["localHosts", "clusterDomains"];
+
+/// Takes `localHosts` and `clusterDomains`; any other key but `own` is refused.
+fn configure_locality(
+    locality: &mut endpoint::Locality,
+    params: &Parameters,
+    own: &[&str],
+) -> Result<(), String> {
+    for (key, value) in params {
+        let list = || -> Result<Vec<String>, String> {
+            serde_json::from_value(value.clone())
+                .map_err(|_| format!("`{key}` must be a list of strings"))
+        };
+        match key.as_str() {
+            "localHosts" => locality.allow(&list()?)?,
+            "clusterDomains" => locality.set_cluster_domains(list()?),
+            other if own.contains(&other) => {}
+            other => {
+                let mut known: Vec<&str> = LOCALITY_PARAMETERS.to_vec();
+                known.extend(own);
+                return Err(format!(
+                    "has no parameter `{other}` (known: {})",
+                    known.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(())
 }

@@ -26,9 +26,14 @@ pub struct Place<'a> {
 #[derive(Debug, Clone)]
 pub enum State {
     /// Turned on where it is written (`NAME=value`, a flag, a file key).
-    On { written: String },
+    /// `fix` is the value to write instead.
+    On { written: String, fix: String },
     /// Written to turn it off, in words the program does not accept.
-    NotAccepted { written: String, works: String },
+    NotAccepted {
+        written: String,
+        works: String,
+        fix: String,
+    },
     /// Nothing turns it off. `fix` is the line to add.
     ByDefault { fix: String },
 }
@@ -208,7 +213,10 @@ impl<'a, 'c> ContainerContext<'a, 'c> {
                     Outcome::Off | Outcome::Unknown => continue,
                     Outcome::Found(state, place) => (state, place),
                     Outcome::Unset => {
-                        if setting.spec.default == Default::Off || self.environment.incomplete {
+                        // A feature with no switch at all is stopped at the
+                        // network (PRIV-006), not here.
+                        let no_switch = setting.spec.switches.is_empty();
+                        if setting.spec.default == Default::Off || self.environment.incomplete || no_switch {
                             continue;
                         }
                         let fix = container_fix(setting, self.container.name().unwrap_or("?"));
@@ -386,8 +394,9 @@ fn decide<'a>(observations: Vec<Observation<'_, 'a>>, ignored_off: Option<&str>)
             .find(|(_, reading)| **reading == Reading::Off)
             .map(|(observation, _)| observation)
         {
-            let works = format!("nothing while `{blocker}` is set: the program ignores the switch then");
-            return Outcome::Found(State::NotAccepted { written, works }, place);
+            let works = format!("the program ignores the switch while `{blocker}` is set");
+            let fix = format!("remove `{blocker}`, or block the destination with a default-deny egress NetworkPolicy");
+            return Outcome::Found(State::NotAccepted { written, works, fix }, place);
         }
         return Outcome::Unset;
     }
@@ -399,10 +408,27 @@ fn decide<'a>(observations: Vec<Observation<'_, 'a>>, ignored_off: Option<&str>)
         Reading::NotAccepted { .. } => 0,
         _ => 1,
     });
-    let ((_, _, written, place), reading) = pairs.swap_remove(0);
+    let ((switch, _, written, place), reading) = pairs.swap_remove(0);
+    let fix = switch_fix(switch);
     match reading {
-        Reading::NotAccepted { works } => Outcome::Found(State::NotAccepted { written, works }, place),
-        _ => Outcome::Found(State::On { written }, place),
+        Reading::NotAccepted { works } => Outcome::Found(State::NotAccepted { written, works, fix }, place),
+        _ => Outcome::Found(State::On { written, fix }, place),
+    }
+}
+
+/// How to write `switch` so that it reads off.
+fn switch_fix(switch: &SwitchSpec) -> String {
+    let value = switch.recommendation();
+    if let Some(name) = &switch.env {
+        format!("set `{name}` to `\"{value}\"`")
+    } else if let Some(flag) = &switch.flag {
+        format!("write `{flag}={value}`")
+    } else if let Some(file) = &switch.file {
+        format!("set `{}: {value}` in `{}`", file.path, file.names.join("`/`"))
+    } else if let Some(key) = &switch.helm {
+        format!("set the Helm value `{key}: {value}`")
+    } else {
+        String::new()
     }
 }
 

@@ -92,23 +92,23 @@ impl SetCheck for PhoneHomeOn {
                 return None;
             }
             match &verdict.state {
-                State::On { written } => Some((
+                State::On { written, fix } => Some((
                     format!(
                         "{} is on: `{written}` ({}); it sends {}",
                         verdict.feature(),
                         verdict.subject,
                         verdict.consequence()
                     ),
-                    None,
+                    Some(fix.clone()),
                 )),
-                State::NotAccepted { written, works } => Some((
+                State::NotAccepted { written, works, fix } => Some((
                     format!(
-                        "`{written}` does not turn {} off ({}): the program reads only {works} as off, so it still sends {}",
+                        "`{written}` does not turn {} off ({}): {works}, so it still sends {}",
                         verdict.feature(),
                         verdict.subject,
                         verdict.consequence()
                     ),
-                    None,
+                    Some(fix.clone()),
                 )),
                 State::ByDefault { .. } => None,
             }

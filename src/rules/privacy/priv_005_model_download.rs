@@ -104,19 +104,29 @@ impl SetCheck for ModelDownload {
                         Some(fix.clone()),
                     ));
                 }
-                State::On { written } => format!(
-                    "{} pulls models at run time: `{written}` ({}); it sends {}",
-                    verdict.component.spec.display_name(),
-                    verdict.subject,
-                    verdict.consequence()
+                State::On { written, fix } => (
+                    format!(
+                        "{} pulls models at run time: `{written}` ({}); it sends {}",
+                        verdict.component.spec.display_name(),
+                        verdict.subject,
+                        verdict.consequence()
+                    ),
+                    fix,
                 ),
-                State::NotAccepted { written, works } => format!(
-                    "`{written}` does not switch {} offline ({}): it reads only {works}",
-                    verdict.component.spec.display_name(),
-                    verdict.subject
+                State::NotAccepted {
+                    written,
+                    works,
+                    fix,
+                } => (
+                    format!(
+                        "`{written}` does not switch {} offline ({}): {works}",
+                        verdict.component.spec.display_name(),
+                        verdict.subject
+                    ),
+                    fix,
                 ),
             };
-            Some((message, None))
+            Some((message.0, Some(message.1.clone())))
         });
     }
 }

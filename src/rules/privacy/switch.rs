@@ -69,7 +69,7 @@ impl SwitchSpec {
                     .is_some_and(|first| looks_alike(first, value))
                 {
                     Reading::NotAccepted {
-                        works: self.accepted_off(),
+                        works: format!("the program reads only {} as off", self.accepted_off()),
                     }
                 } else {
                     Reading::On
@@ -168,7 +168,7 @@ mod tests {
         assert_eq!(
             vllm.read("true"),
             Reading::NotAccepted {
-                works: "`1` (exactly)".into()
+                works: "the program reads only `1` (exactly) as off".into()
             }
         );
         assert_eq!(vllm.read("0"), Reading::On);
@@ -200,7 +200,7 @@ mod tests {
         assert_eq!(
             grafana.read("no"),
             Reading::NotAccepted {
-                works: "`false` (exactly)".into()
+                works: "the program reads only `false` (exactly) as off".into()
             }
         );
         assert_eq!(grafana.read("true"), Reading::On);
