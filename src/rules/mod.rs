@@ -6,6 +6,7 @@
 
 pub mod leak;
 pub mod parse;
+pub mod privacy;
 pub mod sec;
 pub mod supp;
 
@@ -201,6 +202,7 @@ impl Rule {
 pub fn builtin() -> Vec<Rule> {
     let mut rules: Vec<Rule> = parse::ALL.iter().map(|meta| Rule::engine(meta)).collect();
     rules.extend(leak::rules());
+    rules.extend(privacy::rules());
     rules.extend(sec::rules());
     rules.extend(supp::rules());
     rules.sort_by_key(|rule| rule.meta.id);
