@@ -176,6 +176,7 @@ pub fn internet_rules(spec: &Node) -> Vec<InternetRule<'_>> {
 pub fn covers_every_address(cidr: &str) -> bool {
     cidr.trim()
         .rsplit_once('/')
+        .filter(|(address, _)| !address.trim().is_empty())
         .and_then(|(_, length)| length.trim().parse::<u8>().ok())
         == Some(0)
 }
@@ -195,9 +196,11 @@ pub fn is_default_deny_egress(resource: &Resource) -> bool {
 }
 
 /// The ports of an egress rule, for messages: `on any port`,
-/// `on port 443/TCP`, `on ports 53/UDP, 53/TCP`.
+/// `on port 443/TCP`, `on ports 53/UDP, 53/TCP`, `on port 53/UDP, any TCP
+/// port`.
 pub fn describe_ports(rule: &Node) -> String {
-    let ports: Vec<String> = rule
+    // `(number or range, protocol)` of each port entry.
+    let ports: Vec<(Option<String>, &str)> = rule
         .get("ports")
         .and_then(Node::items)
         .unwrap_or_default()
@@ -207,18 +210,32 @@ pub fn describe_ports(rule: &Node) -> String {
             let protocol = port.get("protocol").and_then(Node::as_str).unwrap_or("TCP");
             let number = port.get("port").and_then(scalar_text);
             let end = port.get("endPort").and_then(scalar_text);
-            match (number, end) {
-                (Some(number), Some(end)) => format!("{number}-{end}/{protocol}"),
-                (Some(number), None) => format!("{number}/{protocol}"),
-                (None, _) => format!("every {protocol} port"),
-            }
+            let numbers = match (number, end) {
+                (Some(number), Some(end)) => Some(format!("{number}-{end}")),
+                (number, _) => number,
+            };
+            (numbers, protocol)
         })
         .collect();
-    match ports.as_slice() {
-        [] => "on any port".to_owned(),
-        [one] => format!("on port {one}"),
-        many => format!("on ports {}", many.join(", ")),
+    if ports.is_empty() {
+        return "on any port".to_owned();
     }
+    if ports.iter().all(|(number, _)| number.is_some()) {
+        let listed: Vec<String> = ports
+            .iter()
+            .map(|(number, protocol)| format!("{}/{protocol}", number.as_deref().unwrap_or("")))
+            .collect();
+        let noun = if listed.len() == 1 { "port" } else { "ports" };
+        return format!("on {noun} {}", listed.join(", "));
+    }
+    let listed: Vec<String> = ports
+        .iter()
+        .map(|(number, protocol)| match number {
+            Some(number) => format!("port {number}/{protocol}"),
+            None => format!("any {protocol} port"),
+        })
+        .collect();
+    format!("on {}", listed.join(", "))
 }
 
 /// `Kind name` of a few resources: `Deployment a, CronJob b, Job c and 2 more`.
@@ -548,12 +565,17 @@ egress:
         assert!(covers_every_address("10.1.0.0/0"));
         assert!(!covers_every_address("0.0.0.0/1"));
         assert!(!covers_every_address("0.0.0.0"));
+        assert!(!covers_every_address("/0"));
+        assert_eq!(
+            describe_ports(&node("ports: [{port: 53, protocol: UDP}, {port: 53}]")),
+            "on ports 53/UDP, 53/TCP"
+        );
         assert_eq!(describe_ports(&node("{}")), "on any port");
         assert_eq!(
             describe_ports(&node(
                 "ports: [{port: 53, protocol: UDP}, {port: 8000, endPort: 8100}, {protocol: TCP}]"
             )),
-            "on ports 53/UDP, 8000-8100/TCP, every TCP port"
+            "on port 53/UDP, port 8000-8100/TCP, any TCP port"
         );
     }
 
