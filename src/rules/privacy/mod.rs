@@ -1,9 +1,10 @@
 //! The `PRIV` family: privacy first (constitution, article 1): all
 //! inference local, no telemetry, self-contained operation. The telemetry
 //! catalogue is `rules/telemetry.yaml`; endpoints and reporters are in
-//! `rules/privacy.yaml`.
+//! `rules/privacy.yaml`; the egress rules' defaults are in `rules/egress.yaml`.
 
 pub mod catalogue;
+mod egress;
 mod endpoint;
 mod phone_home;
 mod priv_001_phone_home_on;
@@ -11,6 +12,8 @@ mod priv_002_phone_home_by_default;
 mod priv_003_inference_leaves_cluster;
 mod priv_004_external_reporting;
 mod priv_005_model_download;
+mod priv_006_no_default_deny_egress;
+mod priv_007_egress_to_internet;
 mod strings;
 pub mod switch;
 mod version;
@@ -28,6 +31,8 @@ pub fn rules() -> Vec<Rule> {
         priv_003_inference_leaves_cluster::rule(),
         priv_004_external_reporting::rule(),
         priv_005_model_download::rule(),
+        priv_006_no_default_deny_egress::rule(),
+        priv_007_egress_to_internet::rule(),
     ]
 }
 
