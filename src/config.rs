@@ -491,7 +491,10 @@ fn parse_setting(
                                 false => format!("its parameters: {}", known.join(", ")),
                             };
                             return Err((
-                                format!("`{key}` is not a parameter of the {} family", result.target),
+                                format!(
+                                    "`{key}` is not a parameter of the {} family",
+                                    result.target
+                                ),
                                 Some(help),
                             ));
                         }

@@ -87,7 +87,10 @@ fn ini(text: &str, path: &str) -> Option<FileSetting> {
         if trimmed.starts_with(';') || trimmed.starts_with('#') {
             continue;
         }
-        if let Some(name) = trimmed.strip_prefix('[').and_then(|rest| rest.strip_suffix(']')) {
+        if let Some(name) = trimmed
+            .strip_prefix('[')
+            .and_then(|rest| rest.strip_suffix(']'))
+        {
             current = name.trim().to_owned();
             continue;
         }
@@ -137,7 +140,10 @@ mod tests {
                 mark: Some(Mark::new(6, 3))
             })
         );
-        assert_eq!(lookup("grafana.ini", grafana, "analytics.check_for_updates"), None);
+        assert_eq!(
+            lookup("grafana.ini", grafana, "analytics.check_for_updates"),
+            None
+        );
         let traefik = "global:\n  checkNewVersion: false\n";
         assert_eq!(
             lookup("traefik.yml", traefik, "global.checknewversion"),
@@ -151,7 +157,15 @@ mod tests {
             lookup("traefik.toml", toml, "global.checkNewVersion").map(|s| s.value),
             Some("true".into())
         );
-        assert_eq!(lookup("settings.yml", "search:\n  autocomplete:\n", "search.autocomplete").map(|s| s.value), Some(String::new()));
+        assert_eq!(
+            lookup(
+                "settings.yml",
+                "search:\n  autocomplete:\n",
+                "search.autocomplete"
+            )
+            .map(|s| s.value),
+            Some(String::new())
+        );
         assert_eq!(lookup("x.yaml", "- not a mapping", "a.b"), None);
     }
 }

@@ -62,7 +62,12 @@ impl<'a> Objects<'a> {
             })
     }
 
-    fn find(&self, kind: &'static str, namespace: Option<&str>, name: &str) -> Option<&'a Resource> {
+    fn find(
+        &self,
+        kind: &'static str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Option<&'a Resource> {
         let candidates = self.by_name.get(&(kind, name))?;
         candidates
             .iter()
@@ -149,7 +154,9 @@ impl<'a> Environment<'a> {
                     ),
                     None => continue,
                 },
-                (None, Some(from)) => environment.value_from(from, &variable.pointer, namespace, objects),
+                (None, Some(from)) => {
+                    environment.value_from(from, &variable.pointer, namespace, objects)
+                }
                 (None, None) => (
                     EnvValue::Known(Cow::Borrowed("")),
                     Origin::Workload {
@@ -175,7 +182,11 @@ impl<'a> Environment<'a> {
     }
 
     fn set(&mut self, var: EnvVar<'a>) {
-        match self.vars.iter_mut().find(|existing| existing.name == var.name) {
+        match self
+            .vars
+            .iter_mut()
+            .find(|existing| existing.name == var.name)
+        {
             Some(existing) => *existing = var,
             None => self.vars.push(var),
         }
@@ -194,7 +205,9 @@ impl<'a> Environment<'a> {
                             .unwrap_or_default()
                         {
                             let value = match known {
-                                true => scalar(&entry.node).map_or(EnvValue::Unknown, EnvValue::Known),
+                                true => {
+                                    scalar(&entry.node).map_or(EnvValue::Unknown, EnvValue::Known)
+                                }
                                 false => EnvValue::Unknown,
                             };
                             self.set(EnvVar {
@@ -220,7 +233,11 @@ impl<'a> Environment<'a> {
                         _ => &["/data", "/stringData"],
                     };
                     for field in fields {
-                        for entry in secret.get(field).and_then(Node::entries).unwrap_or_default() {
+                        for entry in secret
+                            .get(field)
+                            .and_then(Node::entries)
+                            .unwrap_or_default()
+                        {
                             // Secret values are never shown, and sealed ones cannot be read.
                             self.set(EnvVar {
                                 name: Cow::Owned(format!("{prefix}{}", entry.key)),
@@ -264,7 +281,11 @@ impl<'a> Environment<'a> {
         let Some(config_map) = objects.config_map(namespace, name) else {
             return unknown;
         };
-        match config_map.object.pointer(&format!("/data/{}", escape_token(key))).and_then(scalar) {
+        match config_map
+            .object
+            .pointer(&format!("/data/{}", escape_token(key)))
+            .and_then(scalar)
+        {
             Some(text) => (
                 EnvValue::Known(text),
                 Origin::Object {
@@ -334,8 +355,12 @@ spec:
         let objects = Objects::new(&resources);
         let pod = resources[2].pod_template().unwrap();
         let container = pod.containers().next().unwrap();
-        let environment =
-            Environment::of(&resources[2], &container, &objects, [("DO_NOT_TRACK", "true")]);
+        let environment = Environment::of(
+            &resources[2],
+            &container,
+            &objects,
+            [("DO_NOT_TRACK", "true")],
+        );
         let summary: Vec<(String, EnvValue<'_>)> = environment
             .vars()
             .map(|var| (var.name.to_string(), var.value.clone()))
@@ -353,8 +378,13 @@ spec:
         );
         assert!(!environment.incomplete);
         match &environment.get("DO_NOT_TRACK").unwrap().origin {
-            Origin::Object { resource, pointer, .. } => {
-                assert_eq!((resource.kind.as_str(), pointer.as_str()), ("ConfigMap", "/data/DO_NOT_TRACK"));
+            Origin::Object {
+                resource, pointer, ..
+            } => {
+                assert_eq!(
+                    (resource.kind.as_str(), pointer.as_str()),
+                    ("ConfigMap", "/data/DO_NOT_TRACK")
+                );
             }
             other => panic!("unexpected origin {other:?}"),
         }

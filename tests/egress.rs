@@ -21,7 +21,7 @@ spec:
     spec:
       containers:
         - name: searxng
-          image: docker.io/searxng/searxng:2024.12.23
+          image: registry.homelab.lan/search:1.0
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -61,7 +61,7 @@ spec:
     spec:
       containers:
         - name: open-webui
-          image: ghcr.io/open-webui/open-webui:v0.5.4
+          image: registry.homelab.lan/chat-ui:1.0
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -261,7 +261,7 @@ spec:
     spec:
       containers:
         - name: ollama
-          image: docker.io/ollama/ollama:0.5.4
+          image: registry.homelab.lan/inference:1.0
 ",
     );
     let (code, report) = check(dir.path(), &["manifests/ollama.yaml"]);

@@ -136,7 +136,9 @@ fn word<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::
     match serde_json::Value::deserialize(deserializer)? {
         serde_json::Value::Bool(flag) => Ok(flag.to_string()),
         serde_json::Value::String(text) => Ok(text.to_ascii_lowercase()),
-        other => Err(serde::de::Error::custom(format!("expected a word, not {other}"))),
+        other => Err(serde::de::Error::custom(format!(
+            "expected a word, not {other}"
+        ))),
     }
 }
 
@@ -369,7 +371,9 @@ fn check_switch(switch: &SwitchSpec) -> Result<(), String> {
         return Err("a switch says either which values turn it `off` or which turn it `on`".into());
     }
     if switch.on.is_some() && switch.recommend.is_none() {
-        return Err("a switch given by its `on` values needs `recommend` (the value to set)".into());
+        return Err(
+            "a switch given by its `on` values needs `recommend` (the value to set)".into(),
+        );
     }
     Ok(())
 }
@@ -409,17 +413,30 @@ mod tests {
     #[test]
     fn shipped_catalogue_compiles_and_ids_are_unique() {
         let catalogue = shipped();
-        let mut ids: Vec<&str> = catalogue.components.iter().map(|c| c.spec.id.as_str()).collect();
+        let mut ids: Vec<&str> = catalogue
+            .components
+            .iter()
+            .map(|c| c.spec.id.as_str())
+            .collect();
         let count = ids.len();
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), count, "component ids repeat");
         for component in &catalogue.components {
-            let mut settings: Vec<&str> = component.settings.iter().map(|s| s.spec.id.as_str()).collect();
+            let mut settings: Vec<&str> = component
+                .settings
+                .iter()
+                .map(|s| s.spec.id.as_str())
+                .collect();
             let count = settings.len();
             settings.sort_unstable();
             settings.dedup();
-            assert_eq!(settings.len(), count, "setting ids repeat in `{}`", component.spec.id);
+            assert_eq!(
+                settings.len(),
+                count,
+                "setting ids repeat in `{}`",
+                component.spec.id
+            );
             for embedding in &component.spec.recognise.embedded_in {
                 assert!(
                     catalogue.find(embedding).is_some(),

@@ -70,7 +70,9 @@ pub struct HostFinder {
 }
 
 impl HostFinder {
-    pub fn new<'p>(sets: impl IntoIterator<Item = (String, &'p [String])>) -> Result<HostFinder, String> {
+    pub fn new<'p>(
+        sets: impl IntoIterator<Item = (String, &'p [String])>,
+    ) -> Result<HostFinder, String> {
         let mut alternatives = Vec::new();
         let mut names = Vec::new();
         for (index, (name, hosts)) in sets.into_iter().enumerate() {
@@ -111,7 +113,8 @@ impl HostFinder {
         let mut found: Vec<&str> = Vec::new();
         for captures in regex.captures_iter(text) {
             for (index, name) in self.names.iter().enumerate() {
-                if captures.name(&format!("g{index}")).is_some() && !found.contains(&name.as_str()) {
+                if captures.name(&format!("g{index}")).is_some() && !found.contains(&name.as_str())
+                {
                     found.push(name);
                 }
             }
@@ -204,12 +207,20 @@ fn is_private(address: IpAddr) -> bool {
 /// judge (empty, a `${VAR}` or `os.environ/` reference).
 pub fn host_of(endpoint: &str) -> Option<&str> {
     let endpoint = endpoint.trim().trim_matches(['"', '\'']);
-    if endpoint.is_empty() || endpoint.contains("${") || endpoint.starts_with("os.environ/") || endpoint.starts_with('$') {
+    if endpoint.is_empty()
+        || endpoint.contains("${")
+        || endpoint.starts_with("os.environ/")
+        || endpoint.starts_with('$')
+    {
         return None;
     }
-    let rest = endpoint.split_once("://").map_or(endpoint, |(_, rest)| rest);
+    let rest = endpoint
+        .split_once("://")
+        .map_or(endpoint, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next()?;
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let authority = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
     let host = if let Some(inner) = authority.strip_prefix('[') {
         inner.split(']').next()?
     } else if authority.matches(':').count() > 1 {
@@ -245,7 +256,7 @@ mod tests {
             "http://[fd00::1]:4317",
             "http://[::1]:4317",
             "https://models.homelab.lan/v1",
-            "otel-collector.monitoring:4317",
+            "otel-collector.monitoring.svc:4317",
         ] {
             let host = host_of(endpoint).unwrap_or_else(|| panic!("a host in {endpoint}"));
             assert!(locality.is_local(host), "{endpoint} is local");
@@ -263,7 +274,10 @@ mod tests {
         }
         assert_eq!(host_of("os.environ/OPENAI_API_BASE"), None);
         assert_eq!(host_of("${OTLP}"), None);
-        assert_eq!(host_of("https://key@o1.ingest.sentry.io/2"), Some("o1.ingest.sentry.io"));
+        assert_eq!(
+            host_of("https://key@o1.ingest.sentry.io/2"),
+            Some("o1.ingest.sentry.io")
+        );
     }
 
     #[test]
@@ -278,11 +292,16 @@ mod tests {
         for provider in &data.inference_providers {
             for host in &provider.hosts {
                 let concrete = host.replace('*', "us-east-1");
-                let text = format!("OPENAI_API_BASE_URLS=http://ollama:11434/v1;https://{concrete}/v1");
+                let text =
+                    format!("OPENAI_API_BASE_URLS=http://ollama:11434/v1;https://{concrete}/v1");
                 assert_eq!(finder.find(&text), [provider.name.as_str()], "{text}");
             }
         }
-        assert!(finder.find("https://api.openai.com.evil.example").is_empty());
+        assert!(
+            finder
+                .find("https://api.openai.com.evil.example")
+                .is_empty()
+        );
         assert!(finder.find("http://myapi.openai.company.local").is_empty());
         assert!(finder.find("notollama.com").is_empty());
     }

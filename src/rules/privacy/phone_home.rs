@@ -70,9 +70,14 @@ pub fn verdicts<'a>(catalogue: &'a Catalogue, resources: &'a [Resource]) -> Vec<
     let mut verdicts = Vec::new();
     for resource in resources {
         if let Some(pod) = resource.pod_template() {
-            let volumes = pod.spec.get("volumes").and_then(Node::items).unwrap_or_default();
+            let volumes = pod
+                .spec
+                .get("volumes")
+                .and_then(Node::items)
+                .unwrap_or_default();
             for container in pod.containers() {
-                let context = ContainerContext::new(catalogue, resource, &container, volumes, &objects);
+                let context =
+                    ContainerContext::new(catalogue, resource, &container, volumes, &objects);
                 context.judge(&mut verdicts);
             }
         }
@@ -129,17 +134,17 @@ impl<'a, 'c> ContainerContext<'a, 'c> {
             .flat_map(str::split_whitespace)
             .collect();
         let command_line = tokens.join(" ");
-        let written_env: Vec<&str> = container
-            .env()
-            .filter_map(|var| var.name)
-            .collect();
+        let written_env: Vec<&str> = container.env().filter_map(|var| var.name).collect();
         // Components by their own image or command line (`true`: the image
         // is theirs, so its tag is their version), then by the variables
         // they read, then those bundled in a recognised one.
         let mut components: Vec<(&'a Component, bool)> = Vec::new();
         for component in &catalogue.components {
             let image_matches = component.images.iter().any(|re| re.is_match(image));
-            let command_matches = component.commands.iter().any(|re| re.is_match(&command_line));
+            let command_matches = component
+                .commands
+                .iter()
+                .any(|re| re.is_match(&command_line));
             let own = match (component.images.is_empty(), component.commands.is_empty()) {
                 (false, false) => image_matches && command_matches,
                 (false, true) => image_matches,
@@ -161,7 +166,11 @@ impl<'a, 'c> ContainerContext<'a, 'c> {
                 .embedded_in
                 .iter()
                 .any(|host| hosts.contains(host));
-            if embedded && !components.iter().any(|(c, _)| c.spec.id == component.spec.id) {
+            if embedded
+                && !components
+                    .iter()
+                    .any(|(c, _)| c.spec.id == component.spec.id)
+            {
                 components.push((component, false));
             }
         }
@@ -204,7 +213,8 @@ impl<'a, 'c> ContainerContext<'a, 'c> {
                     continue;
                 }
                 if let Some(required) = &setting.spec.requires
-                    && let Some(required) = component.settings.iter().find(|s| &s.spec.id == required)
+                    && let Some(required) =
+                        component.settings.iter().find(|s| &s.spec.id == required)
                     && matches!(self.outcome(component, required), Outcome::Off)
                 {
                     continue;
@@ -216,7 +226,10 @@ impl<'a, 'c> ContainerContext<'a, 'c> {
                         // A feature with no switch at all is stopped at the
                         // network (PRIV-006), not here.
                         let no_switch = setting.spec.switches.is_empty();
-                        if setting.spec.default == Default::Off || self.environment.incomplete || no_switch {
+                        if setting.spec.default == Default::Off
+                            || self.environment.incomplete
+                            || no_switch
+                        {
                             continue;
                         }
                         let fix = container_fix(setting, self.container.name().unwrap_or("?"));
@@ -248,11 +261,11 @@ impl<'a, 'c> ContainerContext<'a, 'c> {
     /// What the container's switches make of `setting`.
     fn outcome(&self, component: &Component, setting: &Setting) -> Outcome<'a> {
         let _ = component;
-        let ignored_off = setting
-            .spec
-            .unless_set
-            .iter()
-            .find(|name| self.environment.get(name).is_some_and(|var| var.value != EnvValue::Known("".into())));
+        let ignored_off = setting.spec.unless_set.iter().find(|name| {
+            self.environment
+                .get(name)
+                .is_some_and(|var| var.value != EnvValue::Known("".into()))
+        });
         let mut observations = Vec::new();
         for switch in &setting.spec.switches {
             if let Some(name) = &switch.env
@@ -264,7 +277,9 @@ impl<'a, 'c> ContainerContext<'a, 'c> {
                         pointer: pointer.clone(),
                         mark: None,
                     },
-                    Origin::Object { resource, pointer, .. } => Place {
+                    Origin::Object {
+                        resource, pointer, ..
+                    } => Place {
                         resource,
                         pointer: pointer.clone(),
                         mark: None,
@@ -277,7 +292,12 @@ impl<'a, 'c> ContainerContext<'a, 'c> {
                 };
                 match &var.value {
                     EnvValue::Known(value) => {
-                        observations.push((switch, value.to_string(), format!("{name}={value}"), place));
+                        observations.push((
+                            switch,
+                            value.to_string(),
+                            format!("{name}={value}"),
+                            place,
+                        ));
                     }
                     EnvValue::Unknown => return Outcome::Unknown,
                 }
@@ -312,7 +332,12 @@ impl<'a, 'c> ContainerContext<'a, 'c> {
                                 .iter()
                                 .filter(|entry| file.names.iter().any(|n| n == entry.key.as_ref()))
                                 .filter_map(move |entry| {
-                                    Some((config_map, entry.key.as_ref(), entry.node.as_str()?, &entry.node))
+                                    Some((
+                                        config_map,
+                                        entry.key.as_ref(),
+                                        entry.node.as_str()?,
+                                        &entry.node,
+                                    ))
                                 })
                         })
                         .collect::<Vec<_>>(),
@@ -320,9 +345,14 @@ impl<'a, 'c> ContainerContext<'a, 'c> {
                         .files
                         .iter()
                         .filter(|mounted| {
-                            mounted.names.iter().any(|name| file.names.iter().any(|n| n == name))
+                            mounted
+                                .names
+                                .iter()
+                                .any(|name| file.names.iter().any(|n| n == name))
                         })
-                        .map(|mounted| (mounted.config_map, mounted.key, mounted.text, mounted.node))
+                        .map(|mounted| {
+                            (mounted.config_map, mounted.key, mounted.text, mounted.node)
+                        })
                         .collect(),
                 };
                 for (config_map, key, text, node) in found {
@@ -356,7 +386,9 @@ impl<'a, 'c> ContainerContext<'a, 'c> {
                 .iter()
                 .enumerate()
             {
-                let count = item.as_str().map_or(0, |text| text.split_whitespace().count());
+                let count = item
+                    .as_str()
+                    .map_or(0, |text| text.split_whitespace().count());
                 if index < seen + count {
                     return format!("{}/{field}/{position}", self.container.pointer);
                 }
@@ -395,15 +427,25 @@ fn decide<'a>(observations: Vec<Observation<'_, 'a>>, ignored_off: Option<&str>)
             .map(|(observation, _)| observation)
         {
             let works = format!("the program ignores the switch while `{blocker}` is set");
-            let fix = format!("remove `{blocker}`, or block the destination with a default-deny egress NetworkPolicy");
-            return Outcome::Found(State::NotAccepted { written, works, fix }, place);
+            let fix = format!(
+                "remove `{blocker}`, or block the destination with a default-deny egress NetworkPolicy"
+            );
+            return Outcome::Found(
+                State::NotAccepted {
+                    written,
+                    works,
+                    fix,
+                },
+                place,
+            );
         }
         return Outcome::Unset;
     }
     if readings.contains(&Reading::Off) {
         return Outcome::Off;
     }
-    let mut pairs: Vec<(Observation<'_, 'a>, Reading)> = observations.into_iter().zip(readings).collect();
+    let mut pairs: Vec<(Observation<'_, 'a>, Reading)> =
+        observations.into_iter().zip(readings).collect();
     pairs.sort_by_key(|(_, reading)| match reading {
         Reading::NotAccepted { .. } => 0,
         _ => 1,
@@ -411,7 +453,14 @@ fn decide<'a>(observations: Vec<Observation<'_, 'a>>, ignored_off: Option<&str>)
     let ((switch, _, written, place), reading) = pairs.swap_remove(0);
     let fix = switch_fix(switch);
     match reading {
-        Reading::NotAccepted { works } => Outcome::Found(State::NotAccepted { written, works, fix }, place),
+        Reading::NotAccepted { works } => Outcome::Found(
+            State::NotAccepted {
+                written,
+                works,
+                fix,
+            },
+            place,
+        ),
         _ => Outcome::Found(State::On { written, fix }, place),
     }
 }
@@ -424,7 +473,11 @@ fn switch_fix(switch: &SwitchSpec) -> String {
     } else if let Some(flag) = &switch.flag {
         format!("write `{flag}={value}`")
     } else if let Some(file) = &switch.file {
-        format!("set `{}: {value}` in `{}`", file.path, file.names.join("`/`"))
+        format!(
+            "set `{}: {value}` in `{}`",
+            file.path,
+            file.names.join("`/`")
+        )
     } else if let Some(key) = &switch.helm {
         format!("set the Helm value `{key}: {value}`")
     } else {
@@ -510,7 +563,9 @@ fn mounted_files<'a>(
                 .and_then(Node::entries)
                 .unwrap_or_default()
             {
-                let Some(text) = entry.node.as_str() else { continue };
+                let Some(text) = entry.node.as_str() else {
+                    continue;
+                };
                 let mut names = vec![entry.key.as_ref()];
                 if let Some(items) = items {
                     let Some(item) = items
@@ -554,7 +609,9 @@ fn container_fix(setting: &Setting, container: &str) -> String {
     };
     let value = switch.recommendation();
     if let Some(name) = &switch.env {
-        format!("add to the env of container `{container}`:\n  - name: {name}\n    value: \"{value}\"")
+        format!(
+            "add to the env of container `{container}`:\n  - name: {name}\n    value: \"{value}\""
+        )
     } else if let Some(flag) = &switch.flag {
         format!("add `{flag}={value}` to the args of container `{container}`")
     } else if let Some(file) = &switch.file {
@@ -572,7 +629,11 @@ fn container_fix(setting: &Setting, container: &str) -> String {
 
 /// Helm values of an ArgoCD Application (or ApplicationSet template)
 /// installing a catalogued chart.
-fn judge_argo_application<'a>(catalogue: &'a Catalogue, resource: &'a Resource, verdicts: &mut Vec<Verdict<'a>>) {
+fn judge_argo_application<'a>(
+    catalogue: &'a Catalogue,
+    resource: &'a Resource,
+    verdicts: &mut Vec<Verdict<'a>>,
+) {
     let spec = match (resource.group(), resource.kind.as_str()) {
         ("argoproj.io", "Application") => "/spec",
         ("argoproj.io", "ApplicationSet") => "/spec/template/spec",
@@ -585,7 +646,10 @@ fn judge_argo_application<'a>(catalogue: &'a Catalogue, resource: &'a Resource, 
         .map_or(0, <[Node]>::len);
     sources.extend((0..count).map(|index| format!("{spec}/sources/{index}")));
     for source in sources {
-        let Some(chart) = resource.get(&format!("{source}/chart")).and_then(Node::as_str) else {
+        let Some(chart) = resource
+            .get(&format!("{source}/chart"))
+            .and_then(Node::as_str)
+        else {
             continue;
         };
         let helm = resource.get(&format!("{source}/helm"));
@@ -596,8 +660,12 @@ fn judge_argo_application<'a>(catalogue: &'a Catalogue, resource: &'a Resource, 
             .filter(|component| component.spec.recognise.charts.iter().any(|c| c == chart))
         {
             for setting in component.settings.iter().filter(|s| s.enforced()) {
-                let helm_switches: Vec<&SwitchSpec> =
-                    setting.spec.switches.iter().filter(|s| s.helm.is_some()).collect();
+                let helm_switches: Vec<&SwitchSpec> = setting
+                    .spec
+                    .switches
+                    .iter()
+                    .filter(|s| s.helm.is_some())
+                    .collect();
                 let Some(first) = helm_switches.first() else {
                     continue;
                 };
@@ -664,15 +732,13 @@ struct HelmValues<'a> {
 impl<'a> HelmValues<'a> {
     fn read(helm: Option<&'a Node>) -> Self {
         let object = helm.and_then(|helm| helm.get("valuesObject"));
-        let text = helm
-            .and_then(|helm| helm.get("values"))
-            .and_then(|node| {
-                let text = node.as_str()?;
-                let root = yaml::parse_stream(text, yaml::Limits::default())
-                    .into_iter()
-                    .find_map(|document| document.root)?;
-                Some((root, node))
-            });
+        let text = helm.and_then(|helm| helm.get("values")).and_then(|node| {
+            let text = node.as_str()?;
+            let root = yaml::parse_stream(text, yaml::Limits::default())
+                .into_iter()
+                .find_map(|document| document.root)?;
+            Some((root, node))
+        });
         let parameters = helm
             .and_then(|helm| helm.get("parameters"))
             .and_then(Node::items)
@@ -701,10 +767,18 @@ impl<'a> HelmValues<'a> {
     /// beats `values` (ArgoCD's order). Returns value, pointer under
     /// `helm`, and a finer mark for `values` strings.
     fn lookup(&self, key: &str) -> Option<(String, String, Option<Mark>)> {
-        if let Some((index, _, value)) = self.parameters.iter().rev().find(|(_, name, _)| *name == key) {
+        if let Some((index, _, value)) = self
+            .parameters
+            .iter()
+            .rev()
+            .find(|(_, name, _)| *name == key)
+        {
             return Some((value.clone(), format!("/parameters/{index}/value"), None));
         }
-        let path: String = key.split('.').map(|part| format!("/{}", escape_token(part))).collect();
+        let path: String = key
+            .split('.')
+            .map(|part| format!("/{}", escape_token(part)))
+            .collect();
         if let Some(node) = self.object.and_then(|object| object.pointer(&path))
             && let Some(value) = crate::environment::scalar(node)
         {
@@ -714,7 +788,11 @@ impl<'a> HelmValues<'a> {
             && let Some(node) = root.pointer(&path)
             && let Some(value) = crate::environment::scalar(node)
         {
-            return Some((value.into_owned(), "/values".to_owned(), Some(string.mark_within(node.start))));
+            return Some((
+                value.into_owned(),
+                "/values".to_owned(),
+                Some(string.mark_within(node.start)),
+            ));
         }
         None
     }

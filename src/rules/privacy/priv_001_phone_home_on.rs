@@ -2,7 +2,7 @@
 //! "turned off" with a value the program does not read as off.
 
 use super::phone_home::State;
-use super::{CatalogueInUse, CATALOGUE_PARAMETERS, is_phone_home};
+use super::{CATALOGUE_PARAMETERS, CatalogueInUse, is_phone_home};
 use crate::engine::{Emitter, ResourceSet};
 use crate::rules::Example::Manifest;
 use crate::rules::{Parameters, Principle, Rule, RuleMeta, SetCheck, Severity};
@@ -101,7 +101,11 @@ impl SetCheck for PhoneHomeOn {
                     ),
                     Some(fix.clone()),
                 )),
-                State::NotAccepted { written, works, fix } => Some((
+                State::NotAccepted {
+                    written,
+                    works,
+                    fix,
+                } => Some((
                     format!(
                         "`{written}` does not turn {} off ({}): {works}, so it still sends {}",
                         verdict.feature(),

@@ -2,7 +2,7 @@
 //! default and that nothing turns off.
 
 use super::phone_home::State;
-use super::{CatalogueInUse, CATALOGUE_PARAMETERS, is_phone_home};
+use super::{CATALOGUE_PARAMETERS, CatalogueInUse, is_phone_home};
 use crate::engine::{Emitter, ResourceSet};
 use crate::rules::Example::Manifest;
 use crate::rules::{Parameters, Principle, Rule, RuleMeta, SetCheck, Severity};
@@ -90,17 +90,18 @@ impl SetCheck for PhoneHomeByDefault {
     }
 
     fn check(&self, set: &ResourceSet<'_>, out: &mut Emitter<'_>) {
-        self.catalogue.report(set, out, |verdict| match &verdict.state {
-            State::ByDefault { fix } if is_phone_home(verdict.setting.spec.kind) => Some((
-                format!(
-                    "{} is on by default and nothing turns it off ({}): it sends {}",
-                    verdict.feature(),
-                    verdict.subject,
-                    verdict.consequence()
-                ),
-                Some(fix.clone()),
-            )),
-            _ => None,
-        });
+        self.catalogue
+            .report(set, out, |verdict| match &verdict.state {
+                State::ByDefault { fix } if is_phone_home(verdict.setting.spec.kind) => Some((
+                    format!(
+                        "{} is on by default and nothing turns it off ({}): it sends {}",
+                        verdict.feature(),
+                        verdict.subject,
+                        verdict.consequence()
+                    ),
+                    Some(fix.clone()),
+                )),
+                _ => None,
+            });
     }
 }

@@ -61,6 +61,10 @@ spec:
           env:
             - name: OPENAI_API_BASE_URL
               value: http://litellm.ai-backend.svc.cluster.local:4000/v1
+            - name: OFFLINE_MODE
+              value: \"true\"
+            - name: ENABLE_COMMUNITY_SHARING
+              value: \"false\"
 ",
     ),
 };
@@ -183,7 +187,10 @@ impl InferenceLeaves {
             .iter()
             .find_map(|key| params.get(key))
             .and_then(Node::as_str);
-        let alias = entry.get("model_name").and_then(Node::as_str).unwrap_or(model);
+        let alias = entry
+            .get("model_name")
+            .and_then(Node::as_str)
+            .unwrap_or(model);
         let hosted = match model.split_once('/') {
             Some((prefix, _)) => self.hosted_prefixes.iter().any(|p| p == prefix),
             None => self.hosted_names.iter().any(|re| re.is_match(model)),

@@ -160,7 +160,10 @@ impl ExternalReporting {
             };
             for name_node in names {
                 if let Some(name) = name_node.as_str()
-                    && self.saas_callbacks.iter().any(|saas| saas.eq_ignore_ascii_case(name))
+                    && self
+                        .saas_callbacks
+                        .iter()
+                        .any(|saas| saas.eq_ignore_ascii_case(name))
                 {
                     found.push((
                         name_node,
@@ -203,7 +206,10 @@ impl ResourceCheck for ExternalReporting {
                     if let Some(reporter) = self.reporter(name) {
                         found.push((
                             spot.clone(),
-                            format!("names {name}'s hosted service, which receives {}", reporter.sends),
+                            format!(
+                                "names {name}'s hosted service, which receives {}",
+                                reporter.sends
+                            ),
                         ));
                     }
                 }
@@ -212,7 +218,10 @@ impl ResourceCheck for ExternalReporting {
                         let reporter = &self.reporters[index];
                         found.push((
                             spot.clone(),
-                            format!("holds a {} project key: {} go to {}", reporter.name, reporter.sends, reporter.name),
+                            format!(
+                                "holds a {} project key: {} go to {}",
+                                reporter.name, reporter.sends, reporter.name
+                            ),
                         ));
                     }
                 }

@@ -3,7 +3,7 @@
 
 use super::catalogue::Kind;
 use super::phone_home::State;
-use super::{CatalogueInUse, CATALOGUE_PARAMETERS};
+use super::{CATALOGUE_PARAMETERS, CatalogueInUse};
 use crate::engine::{Emitter, ResourceSet};
 use crate::rules::Example::Manifest;
 use crate::rules::{Parameters, Principle, Rule, RuleMeta, SetCheck, Severity};

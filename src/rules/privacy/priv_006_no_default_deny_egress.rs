@@ -63,6 +63,19 @@ spec:
       containers:
         - name: litellm
           image: ghcr.io/berriai/litellm:v1.55.0
+          envFrom:
+            - configMapRef: {name: litellm-offline}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: litellm-offline
+  namespace: ai-backend
+data:
+  LITELLM_LOCAL_MODEL_COST_MAP: \"True\"
+  LITELLM_LOCAL_BLOG_POSTS: \"True\"
+  LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS: \"True\"
+  LITELLM_LOCAL_POLICY_TEMPLATES: \"True\"
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy

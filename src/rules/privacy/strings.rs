@@ -79,11 +79,15 @@ impl<'a> Walker<'a, '_> {
             Value::String(text) => {
                 if outer.is_none() && self.holds_files(pointer) && text.contains('\n') {
                     let documents = yaml::parse_stream(text, yaml::Limits::default());
-                    let clean = documents.iter().all(|document| document.problems.is_empty());
+                    let clean = documents
+                        .iter()
+                        .all(|document| document.problems.is_empty());
                     let parsed = documents
                         .into_iter()
                         .find_map(|document| document.root)
-                        .filter(|root| clean && matches!(root.value, Value::Mapping(_) | Value::Sequence(_)));
+                        .filter(|root| {
+                            clean && matches!(root.value, Value::Mapping(_) | Value::Sequence(_))
+                        });
                     match parsed {
                         Some(root) => return self.tree(&root, pointer, Some(node)),
                         None => return self.lines(text, pointer, node),
@@ -164,7 +168,9 @@ impl<'a> Walker<'a, '_> {
                 continue;
             }
             (self.visit)(&Seen::Text(trimmed), &spot);
-            if let Some((name, value)) = trimmed.split_once('=').or_else(|| trimmed.split_once(": ")) {
+            if let Some((name, value)) =
+                trimmed.split_once('=').or_else(|| trimmed.split_once(": "))
+            {
                 let value = value.trim().trim_matches(['"', '\'']);
                 (self.visit)(
                     &Seen::Pair {

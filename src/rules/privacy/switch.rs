@@ -21,7 +21,9 @@ impl<'de> Deserialize<'de> for Values {
             serde_json::Value::String(word) if word == "any" => Ok(Values::Any),
             serde_json::Value::Array(items) => items
                 .into_iter()
-                .map(|item| scalar_text(&item).ok_or_else(|| D::Error::custom("values are scalars")))
+                .map(|item| {
+                    scalar_text(&item).ok_or_else(|| D::Error::custom("values are scalars"))
+                })
                 .collect::<Result<_, _>>()
                 .map(Values::List),
             _ => Err(D::Error::custom("expected a list of values or `any`")),
@@ -47,7 +49,9 @@ pub enum Reading {
     On,
     /// Meant to turn the feature off, but the program does not read it so:
     /// the feature stays on. `works` says what does.
-    NotAccepted { works: String },
+    NotAccepted {
+        works: String,
+    },
 }
 
 impl SwitchSpec {
@@ -64,10 +68,7 @@ impl SwitchSpec {
             (Some(Values::List(off)), _) => {
                 if off.iter().any(|accepted| same(accepted, value)) {
                     Reading::Off
-                } else if off
-                    .first()
-                    .is_some_and(|first| looks_alike(first, value))
-                {
+                } else if off.first().is_some_and(|first| looks_alike(first, value)) {
                     Reading::NotAccepted {
                         works: format!("the program reads only {} as off", self.accepted_off()),
                     }
@@ -193,7 +194,9 @@ mod tests {
 
     #[test]
     fn caseless_lists_and_enable_named_switches() {
-        let hub = switch("{env: HF_HUB_DISABLE_TELEMETRY, off: ['1', 'ON', 'YES', 'TRUE'], caseless: true}");
+        let hub = switch(
+            "{env: HF_HUB_DISABLE_TELEMETRY, off: ['1', 'ON', 'YES', 'TRUE'], caseless: true}",
+        );
         assert_eq!(hub.read("true"), Reading::Off);
         assert_eq!(hub.read("false"), Reading::On);
         let grafana = switch("{env: GF_ANALYTICS_REPORTING_ENABLED, off: ['false']}");

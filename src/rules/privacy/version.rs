@@ -97,7 +97,10 @@ mod tests {
         assert!(span.admits_image("x:3.2.0-alpine"));
         assert!(!span.admits_image("x:4.0"));
         assert!(VersionRange::parse("~1.2").is_err());
-        assert_eq!(image_version("ghcr.io/open-webui/open-webui:v0.5.4-cuda"), Some(vec![0, 5, 4]));
+        assert_eq!(
+            image_version("ghcr.io/open-webui/open-webui:v0.5.4-cuda"),
+            Some(vec![0, 5, 4])
+        );
         assert_eq!(image_version("localhost:5000/ollama"), None);
     }
 }

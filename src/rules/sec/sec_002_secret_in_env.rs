@@ -50,6 +50,8 @@ spec:
       containers:
         - name: litellm
           image: ghcr.io/berriai/litellm:v1.55.0
+          envFrom:
+            - configMapRef: {name: litellm-settings}
           env:
             - name: LITELLM_MASTER_KEY
               valueFrom:

@@ -47,6 +47,8 @@ spec:
       containers:
         - name: litellm
           image: ghcr.io/berriai/litellm:v1.55.0
+          envFrom:
+            - configMapRef: {name: litellm-settings}
           env:
             - name: DB_PASSWORD
               valueFrom:
