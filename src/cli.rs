@@ -350,7 +350,10 @@ fn explain(id: &str) -> miette::Result<u8> {
          Fix\n{fix}\n{knowledge}",
         knowledge = rule
             .knowledge()
-            .map(|text| format!("\nKnows\n{}\n", wrap(&text)))
+            .map(|text| {
+                let lines: Vec<String> = text.lines().map(wrap).collect();
+                format!("\nKnows\n{}\n", lines.join("\n"))
+            })
             .unwrap_or_default(),
         id = meta.id,
         title = meta.title,

@@ -80,16 +80,16 @@ impl CatalogueInUse {
                 .collect();
             if !settings.is_empty() {
                 lines.push(format!(
-                    "{} ({})",
+                    "- {} ({})",
                     component.spec.display_name(),
                     settings.join(", ")
                 ));
             }
         }
         format!(
-            "{} components, from rules/telemetry.yaml: {}.",
+            "{} components, from rules/telemetry.yaml:\n{}",
             lines.len(),
-            lines.join("; ")
+            lines.join("\n")
         )
     }
 

@@ -131,11 +131,11 @@ impl ResourceCheck for InferenceLeaves {
         let names: Vec<String> = self
             .providers
             .iter()
-            .map(|provider| format!("{} ({})", provider.name, provider.hosts.join(", ")))
+            .map(|provider| format!("- {} ({})", provider.name, provider.hosts.join(", ")))
             .collect();
         Some(format!(
-            "Hosted AI APIs, from rules/privacy.yaml: {}. LiteLLM hosted-provider prefixes: {}.",
-            names.join("; "),
+            "Hosted AI APIs, from rules/privacy.yaml:\n{}\nLiteLLM hosted-provider prefixes: {}.",
+            names.join("\n"),
             self.hosted_prefixes.join(", ")
         ))
     }

@@ -186,10 +186,14 @@ impl ResourceCheck for ExternalReporting {
     }
 
     fn knowledge(&self) -> Option<String> {
-        let names: Vec<&str> = self.reporters.iter().map(|r| r.name.as_str()).collect();
+        let names: Vec<String> = self
+            .reporters
+            .iter()
+            .map(|r| format!("- {} ({})", r.name, r.sends))
+            .collect();
         Some(format!(
-            "Reporters, from rules/privacy.yaml: {}. LangSmith tracing switches: {}. SaaS LiteLLM callbacks: {}.",
-            names.join(", "),
+            "Reporters, from rules/privacy.yaml:\n{}\nLangSmith tracing switches: {}.\nSaaS LiteLLM callbacks: {}.",
+            names.join("\n"),
             self.tracing.join(", "),
             self.saas_callbacks.join(", ")
         ))
