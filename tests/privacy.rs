@@ -179,3 +179,70 @@ fn catalogue_mistakes_are_configuration_errors_at_their_line() {
         run.stderr
     );
 }
+
+#[test]
+fn helm_value_files_in_the_checked_repository_count() {
+    let app = "\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: longhorn, namespace: argocd}
+spec:
+  sources:
+    - repoURL: https://charts.longhorn.io
+      chart: longhorn
+      targetRevision: 1.7.2
+      helm:
+        valueFiles: [$values/deploy/longhorn/values.yaml]
+    - repoURL: https://git.homelab.lan/platform.git
+      ref: values
+";
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "deploy/apps/longhorn.yaml", app);
+    let check = || {
+        let run = charter_in(dir.path(), &["check", "--format", "json", "deploy"], None);
+        assert_ne!(run.code, 2, "{}", run.stderr);
+        let report = run.json();
+        (locations(&report), report)
+    };
+    // The value file is not there: it may turn the checker off, so only
+    // what is written counts.
+    assert_eq!(check().0, vec![]);
+    write(
+        dir.path(),
+        "deploy/longhorn/values.yaml",
+        "defaultSettings:\n  upgradeChecker: true\n",
+    );
+    let (found, report) = check();
+    // The usage metrics ride on the checker, on by default.
+    assert_eq!(
+        found,
+        vec![
+            ("PRIV-002".to_owned(), 7, 7),
+            ("PRIV-001".to_owned(), 10, 22)
+        ]
+    );
+    let message = report["findings"][1]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.starts_with("Longhorn upgrade checker is on: `defaultSettings.upgradeChecker: true` in `deploy/longhorn/values.yaml:2`"),
+        "{message}"
+    );
+    // Turned off there, the usage metrics that ride on it are off too.
+    write(
+        dir.path(),
+        "deploy/longhorn/values.yaml",
+        "defaultSettings: {upgradeChecker: false}\n",
+    );
+    assert_eq!(check().0, vec![]);
+    // Without the file's setting, both default-on settings are reported at the chart.
+    write(
+        dir.path(),
+        "deploy/longhorn/values.yaml",
+        "persistence: {defaultClassReplicaCount: 2}\n",
+    );
+    assert_eq!(
+        check().0,
+        vec![("PRIV-002".to_owned(), 7, 7), ("PRIV-002".to_owned(), 7, 7)]
+    );
+}

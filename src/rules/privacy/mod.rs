@@ -100,7 +100,7 @@ impl CatalogueInUse {
         out: &mut Emitter<'_>,
         wanted: impl Fn(&Verdict<'_>) -> Option<(String, Option<String>)>,
     ) {
-        for verdict in phone_home::verdicts(self.get(), set.resources) {
+        for verdict in phone_home::verdicts(self.get(), set.resources, set.files) {
             let Some((message, hint)) = wanted(&verdict) else {
                 continue;
             };

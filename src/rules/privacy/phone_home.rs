@@ -9,7 +9,7 @@ use super::switch::Reading;
 use crate::config_file;
 use crate::environment::{EnvValue, Environment, Objects, Origin};
 use crate::resource::Resource;
-use crate::source::Mark;
+use crate::source::{Mark, SourceFile};
 use crate::workload::Container;
 use crate::yaml::node::escape_token;
 use crate::yaml::{self, Node};
@@ -65,7 +65,11 @@ impl Verdict<'_> {
 }
 
 /// Every phone-home verdict of the set, one per place.
-pub fn verdicts<'a>(catalogue: &'a Catalogue, resources: &'a [Resource]) -> Vec<Verdict<'a>> {
+pub fn verdicts<'a>(
+    catalogue: &'a Catalogue,
+    resources: &'a [Resource],
+    files: &[SourceFile],
+) -> Vec<Verdict<'a>> {
     let objects = Objects::new(resources);
     let mut verdicts = Vec::new();
     for resource in resources {
@@ -81,7 +85,7 @@ pub fn verdicts<'a>(catalogue: &'a Catalogue, resources: &'a [Resource]) -> Vec<
                 context.judge(&mut verdicts);
             }
         }
-        judge_argo_application(catalogue, resource, &mut verdicts);
+        judge_argo_application(catalogue, resource, files, &mut verdicts);
     }
     // A ConfigMap shared by several workloads is one place to fix.
     let mut seen = HashSet::new();
@@ -632,6 +636,7 @@ fn container_fix(setting: &Setting, container: &str) -> String {
 fn judge_argo_application<'a>(
     catalogue: &'a Catalogue,
     resource: &'a Resource,
+    files: &[SourceFile],
     verdicts: &mut Vec<Verdict<'a>>,
 ) {
     let spec = match (resource.group(), resource.kind.as_str()) {
@@ -653,7 +658,7 @@ fn judge_argo_application<'a>(
             continue;
         };
         let helm = resource.get(&format!("{source}/helm"));
-        let values = HelmValues::read(helm);
+        let values = HelmValues::read(helm, files);
         for component in catalogue
             .components
             .iter()
@@ -669,28 +674,22 @@ fn judge_argo_application<'a>(
                 let Some(first) = helm_switches.first() else {
                     continue;
                 };
-                let mut observations = Vec::new();
-                for switch in &helm_switches {
-                    let key = switch.helm.as_deref().unwrap_or_default();
-                    if let Some((value, pointer, mark)) = values.lookup(key) {
-                        observations.push((
-                            *switch,
-                            value.clone(),
-                            format!("{key}: {value}"),
-                            Place {
-                                resource,
-                                pointer: format!("{source}/helm{pointer}"),
-                                mark,
-                            },
-                        ));
-                    }
+                if let Some(required) = &setting.spec.requires
+                    && let Some(required) =
+                        component.settings.iter().find(|s| &s.spec.id == required)
+                    && matches!(
+                        helm_outcome(required, &values, resource, &source),
+                        Outcome::Off
+                    )
+                {
+                    continue;
                 }
-                let (state, place) = match decide(observations, None) {
+                let (state, place) = match helm_outcome(setting, &values, resource, &source) {
                     Outcome::Off | Outcome::Unknown => continue,
                     Outcome::Found(state, place) => (state, place),
                     Outcome::Unset => {
                         // Values files we cannot see may set it.
-                        if setting.spec.default == Default::Off || values.has_value_files {
+                        if setting.spec.default == Default::Off || values.unseen_value_files {
                             continue;
                         }
                         let key = first.helm.as_deref().unwrap_or_default();
@@ -720,17 +719,51 @@ fn judge_argo_application<'a>(
     }
 }
 
-/// The inline Helm values of one ArgoCD source.
+/// What an ArgoCD source's Helm values make of `setting`.
+fn helm_outcome<'a>(
+    setting: &Setting,
+    values: &HelmValues<'_>,
+    resource: &'a Resource,
+    source: &str,
+) -> Outcome<'a> {
+    let mut observations = Vec::new();
+    for switch in setting.spec.switches.iter().filter(|s| s.helm.is_some()) {
+        let key = switch.helm.as_deref().unwrap_or_default();
+        if let Some((value, pointer, mark, file)) = values.lookup(key) {
+            let written = match file {
+                Some(file) => format!("{key}: {value}` in `{file}"),
+                None => format!("{key}: {value}"),
+            };
+            observations.push((
+                switch,
+                value.clone(),
+                written,
+                Place {
+                    resource,
+                    pointer: format!("{source}/helm{pointer}"),
+                    mark,
+                },
+            ));
+        }
+    }
+    decide(observations, None)
+}
+
+/// The Helm values of one ArgoCD source: inline, and the value files it
+/// names when they are among the checked files.
 struct HelmValues<'a> {
     object: Option<&'a Node>,
     /// `values` (a YAML string) parsed, with the string node for positions.
     text: Option<(Node, &'a Node)>,
     parameters: Vec<(usize, &'a str, String)>,
-    has_value_files: bool,
+    /// `valueFiles` found in the checked set: index, name, root.
+    files: Vec<(usize, String, Node)>,
+    /// Whether some value file is not in the checked set.
+    unseen_value_files: bool,
 }
 
 impl<'a> HelmValues<'a> {
-    fn read(helm: Option<&'a Node>) -> Self {
+    fn read(helm: Option<&'a Node>, sources: &[SourceFile]) -> Self {
         let object = helm.and_then(|helm| helm.get("valuesObject"));
         let text = helm.and_then(|helm| helm.get("values")).and_then(|node| {
             let text = node.as_str()?;
@@ -751,29 +784,44 @@ impl<'a> HelmValues<'a> {
                 Some((index, name, value.into_owned()))
             })
             .collect();
-        let has_value_files = helm
+        let mut files = Vec::new();
+        let mut unseen_value_files = false;
+        let names = helm
             .and_then(|helm| helm.get("valueFiles"))
             .and_then(Node::items)
-            .is_some_and(|files| !files.is_empty());
+            .unwrap_or_default();
+        for (index, name) in names.iter().enumerate() {
+            match name.as_str().and_then(|name| value_file(name, sources)) {
+                Some((shown, root)) => files.push((index, shown, root)),
+                None => unseen_value_files = true,
+            }
+        }
         HelmValues {
             object,
             text,
             parameters,
-            has_value_files,
+            files,
+            unseen_value_files,
         }
     }
 
     /// The value at dotted `key`: parameters beat `valuesObject`, which
-    /// beats `values` (ArgoCD's order). Returns value, pointer under
-    /// `helm`, and a finer mark for `values` strings.
-    fn lookup(&self, key: &str) -> Option<(String, String, Option<Mark>)> {
+    /// beats `values`, which beat the value files, the last one first
+    /// (ArgoCD's order). Returns the value, the pointer under `helm`, a
+    /// finer mark for `values` strings, and the value file it is in.
+    fn lookup(&self, key: &str) -> Option<(String, String, Option<Mark>, Option<String>)> {
         if let Some((index, _, value)) = self
             .parameters
             .iter()
             .rev()
             .find(|(_, name, _)| *name == key)
         {
-            return Some((value.clone(), format!("/parameters/{index}/value"), None));
+            return Some((
+                value.clone(),
+                format!("/parameters/{index}/value"),
+                None,
+                None,
+            ));
         }
         let path: String = key
             .split('.')
@@ -782,18 +830,72 @@ impl<'a> HelmValues<'a> {
         if let Some(node) = self.object.and_then(|object| object.pointer(&path))
             && let Some(value) = crate::environment::scalar(node)
         {
-            return Some((value.into_owned(), format!("/valuesObject{path}"), None));
+            return Some((
+                value.into_owned(),
+                format!("/valuesObject{path}"),
+                None,
+                None,
+            ));
         }
         if let Some((root, string)) = &self.text
             && let Some(node) = root.pointer(&path)
             && let Some(value) = crate::environment::scalar(node)
         {
-            return Some((
-                value.into_owned(),
-                "/values".to_owned(),
-                Some(string.mark_within(node.start)),
-            ));
+            let mark = Some(string.mark_within(node.start));
+            return Some((value.into_owned(), "/values".to_owned(), mark, None));
+        }
+        for (index, name, root) in self.files.iter().rev() {
+            if let Some(node) = root.pointer(&path)
+                && let Some(value) = crate::environment::scalar(node)
+            {
+                let shown = format!("{name}:{}", node.start.line);
+                return Some((
+                    value.into_owned(),
+                    format!("/valueFiles/{index}"),
+                    None,
+                    Some(shown),
+                ));
+            }
         }
         None
     }
+}
+
+/// A `valueFiles` entry (`$values/deploy/longhorn/values.yaml` in a
+/// multi-source app, or a path in the chart's repository) found among the
+/// checked files: its shown name and parsed root.
+fn value_file(name: &str, sources: &[SourceFile]) -> Option<(String, Node)> {
+    let relative = match name.strip_prefix('$') {
+        Some(rest) => rest.split_once('/')?.1,
+        None => name,
+    };
+    if relative.contains("://") || relative.is_empty() {
+        return None;
+    }
+    let wanted: Vec<&str> = relative
+        .split('/')
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect();
+    let source = sources.iter().find(|source| {
+        source.path.as_deref().is_some_and(|path| {
+            let parts: Vec<String> = path
+                .components()
+                .map(|part| part.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            parts.len() >= wanted.len()
+                && parts[parts.len() - wanted.len()..]
+                    .iter()
+                    .zip(&wanted)
+                    .all(|(a, b)| a == b)
+        })
+    })?;
+    // Text is kept only for human output; the file is on disk otherwise.
+    let text = match &source.text {
+        Some(text) => text.to_string(),
+        None => std::fs::read_to_string(source.path.as_deref()?).ok()?,
+    };
+    let root = yaml::parse_stream(&text, yaml::Limits::default())
+        .into_iter()
+        .find_map(|document| document.root)?;
+    Some((source.name.clone(), root))
 }
