@@ -2,7 +2,7 @@
 //! (`grafana.ini`, `traefik.yml`, `settings.yml`), with the line it is on.
 
 use crate::source::Mark;
-use crate::yaml::{self, Node, Value};
+use crate::yaml::{self, Value};
 
 /// A setting's value as the program reads it, and where it is written
 /// inside the file (1-based).
@@ -114,16 +114,6 @@ fn ini(text: &str, path: &str) -> Option<FileSetting> {
         }
     }
     found
-}
-
-/// The YAML mappings of a file that hold `key` anywhere in their tree, for
-/// rules that look for a structure (a LiteLLM `model_list`) rather than
-/// one path.
-pub fn yaml_root(text: &str) -> Option<Node> {
-    yaml::parse_stream(text, yaml::Limits::default())
-        .into_iter()
-        .find_map(|document| document.root)
-        .filter(Node::is_mapping)
 }
 
 #[cfg(test)]

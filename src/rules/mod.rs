@@ -237,6 +237,17 @@ impl Rule {
     }
 }
 
+/// Reads a rule data file compiled into the binary (`rules/NAME`). Tests
+/// cover every one, so a broken file never reaches a user.
+pub fn shipped_data<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> T {
+    let root = crate::yaml::parse_stream(text, crate::yaml::Limits::default())
+        .pop()
+        .and_then(|document| document.root)
+        .map(|root| root.to_json())
+        .unwrap_or_default();
+    serde_json::from_value(root).unwrap_or_else(|error| panic!("rules/{name}: {error}"))
+}
+
 /// Every built-in rule, in id order.
 pub fn builtin() -> Vec<Rule> {
     let mut rules: Vec<Rule> = parse::ALL.iter().map(|meta| Rule::engine(meta)).collect();

@@ -255,13 +255,7 @@ impl Catalogue {
     pub fn shipped() -> &'static [ComponentSpec] {
         static SPECS: OnceLock<Vec<ComponentSpec>> = OnceLock::new();
         SPECS.get_or_init(|| {
-            let root = crate::yaml::parse_stream(SHIPPED, crate::yaml::Limits::default())
-                .pop()
-                .and_then(|document| document.root)
-                .map(|root| root.to_json())
-                .unwrap_or_default();
-            let file: CatalogueFile = serde_json::from_value(root)
-                .unwrap_or_else(|error| panic!("rules/telemetry.yaml: {error}"));
+            let file: CatalogueFile = crate::rules::shipped_data("telemetry.yaml", SHIPPED);
             file.components
         })
     }

@@ -43,14 +43,7 @@ pub struct InternetEgress {
 /// broken one never reaches a user.
 pub fn shipped() -> &'static EgressData {
     static DATA: OnceLock<EgressData> = OnceLock::new();
-    DATA.get_or_init(|| {
-        let root = crate::yaml::parse_stream(EGRESS_DATA, crate::yaml::Limits::default())
-            .pop()
-            .and_then(|document| document.root)
-            .map(|root| root.to_json())
-            .unwrap_or_default();
-        serde_json::from_value(root).unwrap_or_else(|error| panic!("rules/egress.yaml: {error}"))
-    })
+    DATA.get_or_init(|| crate::rules::shipped_data("egress.yaml", EGRESS_DATA))
 }
 
 pub fn is_network_policy(resource: &Resource) -> bool {

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::sync::OnceLock;
 
 use globset::GlobMatcher;
-use regex::Regex;
+use regex::RegexSet;
 use serde::Deserialize;
 
 const SHIPPED: &str = include_str!("../../../rules/privacy.yaml");
@@ -51,75 +51,49 @@ pub struct Reporter {
 
 pub fn shipped() -> &'static PrivacyData {
     static DATA: OnceLock<PrivacyData> = OnceLock::new();
-    DATA.get_or_init(|| {
-        let root = crate::yaml::parse_stream(SHIPPED, crate::yaml::Limits::default())
-            .pop()
-            .and_then(|document| document.root)
-            .map(|root| root.to_json())
-            .unwrap_or_default();
-        serde_json::from_value(root).unwrap_or_else(|error| panic!("rules/privacy.yaml: {error}"))
-    })
+    DATA.get_or_init(|| crate::rules::shipped_data("privacy.yaml", SHIPPED))
 }
 
-/// Host patterns (`*` is one DNS label) as one regex that finds them in
-/// any text, with or without a scheme. Group `i` of the result is pattern
-/// set `i`.
+/// Host patterns (`*` is one DNS label), found in any text with or
+/// without a scheme: one regex set, one pattern per named group of hosts,
+/// so a text is read once by a DFA whatever the number of hosts.
 pub struct HostFinder {
-    regex: Option<Regex>,
+    set: RegexSet,
     names: Vec<String>,
 }
 
 impl HostFinder {
     pub fn new<'p>(
-        sets: impl IntoIterator<Item = (String, &'p [String])>,
+        groups: impl IntoIterator<Item = (String, &'p [String])>,
     ) -> Result<HostFinder, String> {
-        let mut alternatives = Vec::new();
+        let mut patterns = Vec::new();
         let mut names = Vec::new();
-        for (index, (name, hosts)) in sets.into_iter().enumerate() {
+        for (name, hosts) in groups {
             if hosts.is_empty() {
                 continue;
             }
             let hosts: Vec<String> = hosts.iter().map(|host| host_pattern(host)).collect();
-            alternatives.push(format!("(?P<g{index}>{})", hosts.join("|")));
-            names.push((index, name));
+            // A host is delimited by anything that cannot be part of a name.
+            patterns.push(format!(
+                "(?i)(?:^|[^a-z0-9.-])(?:{})(?:$|[^a-z0-9.-]|\\.$|\\.[^a-z0-9-])",
+                hosts.join("|")
+            ));
+            names.push(name);
         }
-        let mut indexed = vec![String::new(); names.iter().map(|(i, _)| i + 1).max().unwrap_or(0)];
-        for (index, name) in names {
-            indexed[index] = name;
-        }
-        if alternatives.is_empty() {
-            return Ok(HostFinder {
-                regex: None,
-                names: indexed,
-            });
-        }
-        // A host is delimited by anything that cannot be part of a name.
-        let pattern = format!(
-            "(?i)(?:^|[^a-z0-9.-])(?:{})(?:$|[^a-z0-9.-]|\\.$|\\.[^a-z0-9-])",
-            alternatives.join("|")
-        );
-        let regex = Regex::new(&pattern).map_err(|error| error.to_string())?;
-        Ok(HostFinder {
-            regex: Some(regex),
-            names: indexed,
-        })
+        let set = RegexSet::new(&patterns).map_err(|error| error.to_string())?;
+        Ok(HostFinder { set, names })
     }
 
-    /// The names of the pattern sets whose hosts appear in `text`.
+    /// The names of the groups whose hosts appear in `text`.
     pub fn find(&self, text: &str) -> Vec<&str> {
-        let Some(regex) = &self.regex else {
+        if self.names.is_empty() {
             return Vec::new();
-        };
-        let mut found: Vec<&str> = Vec::new();
-        for captures in regex.captures_iter(text) {
-            for (index, name) in self.names.iter().enumerate() {
-                if captures.name(&format!("g{index}")).is_some() && !found.contains(&name.as_str())
-                {
-                    found.push(name);
-                }
-            }
         }
-        found
+        self.set
+            .matches(text)
+            .into_iter()
+            .map(|index| self.names[index].as_str())
+            .collect()
     }
 }
 

@@ -219,11 +219,11 @@ impl<'a, 'c> ContainerContext<'a, 'c> {
                 if let Some(required) = &setting.spec.requires
                     && let Some(required) =
                         component.settings.iter().find(|s| &s.spec.id == required)
-                    && matches!(self.outcome(component, required), Outcome::Off)
+                    && matches!(self.outcome(required), Outcome::Off)
                 {
                     continue;
                 }
-                let (state, place) = match self.outcome(component, setting) {
+                let (state, place) = match self.outcome(setting) {
                     Outcome::Off | Outcome::Unknown => continue,
                     Outcome::Found(state, place) => (state, place),
                     Outcome::Unset => {
@@ -263,8 +263,7 @@ impl<'a, 'c> ContainerContext<'a, 'c> {
     }
 
     /// What the container's switches make of `setting`.
-    fn outcome(&self, component: &Component, setting: &Setting) -> Outcome<'a> {
-        let _ = component;
+    fn outcome(&self, setting: &Setting) -> Outcome<'a> {
         let ignored_off = setting.spec.unless_set.iter().find(|name| {
             self.environment
                 .get(name)

@@ -142,8 +142,8 @@ impl ResourceCheck for InferenceLeaves {
 
     fn check(&self, context: &Context<'_>, out: &mut Emitter<'_>) {
         let resource = context.resource;
-        let mut report = |spot: &Spot<'_>, message: String| {
-            let finding = out.report(spot.resource, &spot.pointer, message);
+        let mut report = |spot: Spot<'_, '_>, message: String| {
+            let finding = out.report(spot.resource, spot.pointer, message);
             finding.mark = spot.mark;
         };
         walk(resource, &mut |seen, spot| match seen {
@@ -165,9 +165,11 @@ impl ResourceCheck for InferenceLeaves {
                 };
                 for model in models {
                     if let Some((message, at)) = self.hosted_model(model) {
-                        let mut spot = spot.clone();
-                        spot.mark = mark_of(at, *outer);
-                        report(&spot, format!("{}: {message}", resource.display()));
+                        let spot = Spot {
+                            mark: mark_of(at, *outer),
+                            ..spot
+                        };
+                        report(spot, format!("{}: {message}", resource.display()));
                     }
                 }
             }

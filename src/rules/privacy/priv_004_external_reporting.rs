@@ -1,14 +1,15 @@
 //! PRIV-004: error reports, traces or product analytics sent to a service
 //! outside the cluster.
 
-use regex::{Regex, RegexSet};
+use regex::RegexSet;
 
 use super::endpoint::{HostFinder, Locality, Reporter, host_of, shipped};
-use super::strings::{Seen, Spot, mark_of, walk};
+use super::strings::{Seen, mark_of, walk};
 use super::{LOCALITY_PARAMETERS, configure_locality};
 use crate::engine::{Context, Emitter};
 use crate::rules::Example::Manifest;
 use crate::rules::{Parameters, Principle, ResourceCheck, Rule, RuleMeta, Severity};
+use crate::source::Mark;
 use crate::yaml::Node;
 
 pub static META: RuleMeta = RuleMeta {
@@ -76,9 +77,14 @@ pub fn rule() -> Rule {
 struct ExternalReporting {
     reporters: Vec<Reporter>,
     hosts: HostFinder,
-    values: Vec<Vec<Regex>>,
-    endpoint_names: Vec<RegexSet>,
-    non_empty_names: Vec<RegexSet>,
+    /// Every reporter's patterns in one set each; `*_owner[i]` is the
+    /// reporter of pattern `i`.
+    values: RegexSet,
+    values_owner: Vec<usize>,
+    endpoint_names: RegexSet,
+    endpoint_owner: Vec<usize>,
+    non_empty_names: RegexSet,
+    non_empty_owner: Vec<usize>,
     locality: Locality,
     tracing: Vec<String>,
     tracing_endpoints: Vec<String>,
@@ -88,31 +94,21 @@ struct ExternalReporting {
 impl ExternalReporting {
     fn new(reporters: &[Reporter]) -> Result<Self, String> {
         let data = shipped();
-        let set = |patterns: &[String]| RegexSet::new(patterns).map_err(|error| error.to_string());
+        let (values, values_owner) = combined(reporters, |r| &r.values)?;
+        let (endpoint_names, endpoint_owner) = combined(reporters, |r| &r.endpoint_names)?;
+        let (non_empty_names, non_empty_owner) = combined(reporters, |r| &r.non_empty_names)?;
         Ok(ExternalReporting {
             hosts: HostFinder::new(
                 reporters
                     .iter()
                     .map(|reporter| (reporter.name.clone(), reporter.hosts.as_slice())),
             )?,
-            values: reporters
-                .iter()
-                .map(|reporter| {
-                    reporter
-                        .values
-                        .iter()
-                        .map(|pattern| Regex::new(pattern).map_err(|error| error.to_string()))
-                        .collect()
-                })
-                .collect::<Result<_, _>>()?,
-            endpoint_names: reporters
-                .iter()
-                .map(|reporter| set(&reporter.endpoint_names))
-                .collect::<Result<_, _>>()?,
-            non_empty_names: reporters
-                .iter()
-                .map(|reporter| set(&reporter.non_empty_names))
-                .collect::<Result<_, _>>()?,
+            values,
+            values_owner,
+            endpoint_names,
+            endpoint_owner,
+            non_empty_names,
+            non_empty_owner,
             reporters: reporters.to_vec(),
             locality: Locality::default(),
             tracing: data.langsmith_tracing.clone(),
@@ -127,24 +123,25 @@ impl ExternalReporting {
 
     /// What a setting `name = value` sends outside, if anything.
     fn judge_pair(&self, name: &str, value: &str) -> Option<String> {
-        for (index, reporter) in self.reporters.iter().enumerate() {
-            if self.non_empty_names[index].is_match(name) && !value.trim().is_empty() {
-                return Some(format!(
-                    "`{name}` turns on {} ({} to a third party)",
-                    reporter.name, reporter.sends
-                ));
-            }
-            if self.endpoint_names[index].is_match(name)
-                && let Some(host) = host_of(value)
-                && !self.locality.is_local(host)
-            {
-                return Some(format!(
-                    "`{name}` sends {} ({}) to `{host}`, outside the cluster",
-                    reporter.sends, reporter.name
-                ));
-            }
+        if !value.trim().is_empty()
+            && let Some(index) = self.non_empty_names.matches(name).iter().next()
+        {
+            let reporter = &self.reporters[self.non_empty_owner[index]];
+            return Some(format!(
+                "`{name}` turns on {} ({} to a third party)",
+                reporter.name, reporter.sends
+            ));
         }
-        None
+        let index = self.endpoint_names.matches(name).iter().next()?;
+        let reporter = &self.reporters[self.endpoint_owner[index]];
+        let host = host_of(value)?;
+        if self.locality.is_local(host) {
+            return None;
+        }
+        Some(format!(
+            "`{name}` sends {} ({}) to `{host}`, outside the cluster",
+            reporter.sends, reporter.name
+        ))
     }
 
     /// LiteLLM callbacks that name SaaS loggers.
@@ -201,15 +198,17 @@ impl ResourceCheck for ExternalReporting {
 
     fn check(&self, context: &Context<'_>, out: &mut Emitter<'_>) {
         let resource = context.resource;
-        let mut found: Vec<(Spot<'_>, String)> = Vec::new();
-        let mut tracing_on: Vec<(Spot<'_>, String)> = Vec::new();
+        // (pointer, mark, message), reported once the walk is over.
+        let mut found: Vec<(String, Mark, String)> = Vec::new();
+        let mut tracing_on: Vec<(String, Mark, String)> = Vec::new();
         let mut endpoints: Vec<String> = Vec::new();
         walk(resource, &mut |seen, spot| match seen {
             Seen::Text(text) => {
                 for name in self.hosts.find(text) {
                     if let Some(reporter) = self.reporter(name) {
                         found.push((
-                            spot.clone(),
+                            spot.pointer.to_owned(),
+                            spot.mark,
                             format!(
                                 "names {name}'s hosted service, which receives {}",
                                 reporter.sends
@@ -217,25 +216,24 @@ impl ResourceCheck for ExternalReporting {
                         ));
                     }
                 }
-                for (index, patterns) in self.values.iter().enumerate() {
-                    if patterns.iter().any(|re| re.is_match(text)) {
-                        let reporter = &self.reporters[index];
-                        found.push((
-                            spot.clone(),
-                            format!(
-                                "holds a {} project key: {} go to {}",
-                                reporter.name, reporter.sends, reporter.name
-                            ),
-                        ));
-                    }
+                if let Some(index) = self.values.matches(text).iter().next() {
+                    let reporter = &self.reporters[self.values_owner[index]];
+                    found.push((
+                        spot.pointer.to_owned(),
+                        spot.mark,
+                        format!(
+                            "holds a {} project key: {} go to {}",
+                            reporter.name, reporter.sends, reporter.name
+                        ),
+                    ));
                 }
             }
             Seen::Pair { name, value } => {
                 if let Some(message) = self.judge_pair(name, value) {
-                    found.push((spot.clone(), message));
+                    found.push((spot.pointer.to_owned(), spot.mark, message));
                 }
-                if self.tracing.iter().any(|t| t == name) && *value == "true" {
-                    tracing_on.push((spot.clone(), name.to_string()));
+                if *value == "true" && self.tracing.iter().any(|t| t == name) {
+                    tracing_on.push((spot.pointer.to_owned(), spot.mark, name.to_string()));
                 }
                 if self.tracing_endpoints.iter().any(|e| e == name) {
                     endpoints.push(value.to_string());
@@ -246,9 +244,7 @@ impl ResourceCheck for ExternalReporting {
                     return;
                 };
                 for (at, message) in self.saas_callbacks(settings) {
-                    let mut spot = spot.clone();
-                    spot.mark = mark_of(at, *outer);
-                    found.push((spot, message));
+                    found.push((spot.pointer.to_owned(), mark_of(at, *outer), message));
                 }
             }
         });
@@ -257,9 +253,10 @@ impl ResourceCheck for ExternalReporting {
             .filter_map(|endpoint| host_of(endpoint))
             .any(|host| self.locality.is_local(host));
         if !local_endpoint {
-            for (spot, name) in tracing_on {
+            for (pointer, mark, name) in tracing_on {
                 found.push((
-                    spot,
+                    pointer,
+                    mark,
                     format!(
                         "`{name}=true` sends full LLM run traces (prompts, outputs, metadata) to LangSmith, and no in-cluster `LANGSMITH_ENDPOINT` redirects them"
                     ),
@@ -267,19 +264,36 @@ impl ResourceCheck for ExternalReporting {
             }
         }
         // One finding per place: a DSN is both a Sentry host and an endpoint.
-        let mut reported: Vec<(String, crate::source::Mark)> = Vec::new();
-        for (spot, message) in found {
-            let key = (spot.pointer.clone(), spot.mark);
+        let mut reported: Vec<(String, Mark)> = Vec::new();
+        for (pointer, mark, message) in found {
+            let key = (pointer, mark);
             if reported.contains(&key) {
                 continue;
             }
-            reported.push(key);
             let finding = out.report(
-                spot.resource,
-                &spot.pointer,
+                resource,
+                &key.0,
                 format!("{} {message}", resource.display()),
             );
-            finding.mark = spot.mark;
+            finding.mark = mark;
+            reported.push(key);
         }
     }
+}
+
+/// One regex set of every reporter's `patterns`, and the reporter of each.
+fn combined(
+    reporters: &[Reporter],
+    patterns: impl Fn(&Reporter) -> &Vec<String>,
+) -> Result<(RegexSet, Vec<usize>), String> {
+    let mut all = Vec::new();
+    let mut owner = Vec::new();
+    for (index, reporter) in reporters.iter().enumerate() {
+        for pattern in patterns(reporter) {
+            all.push(pattern.as_str());
+            owner.push(index);
+        }
+    }
+    let set = RegexSet::new(all).map_err(|error| error.to_string())?;
+    Ok((set, owner))
 }

@@ -9,11 +9,11 @@ use crate::yaml::node::escape_token;
 use crate::yaml::{self, Node, Value};
 
 /// Where a string was seen.
-#[derive(Debug, Clone)]
-pub struct Spot<'a> {
+#[derive(Debug, Clone, Copy)]
+pub struct Spot<'a, 'p> {
     pub resource: &'a Resource,
     /// The field of the resource (for a string inside a string, the outer one).
-    pub pointer: String,
+    pub pointer: &'p str,
     pub mark: Mark,
 }
 
@@ -22,7 +22,7 @@ pub enum Seen<'n> {
     /// A string value.
     Text(&'n str),
     /// A setting: an env entry, a mapping key with a scalar value, a
-    /// `--flag=value` argument.
+    /// `--flag=value` argument, a `key = value` line of a file.
     Pair { name: &'n str, value: &'n str },
     /// A mapping, for rules that look for a structure (`model_list`).
     /// `outer` is the string it was parsed from, if any: positions inside
@@ -41,152 +41,151 @@ pub fn mark_of(node: &Node, outer: Option<&Node>) -> Mark {
     }
 }
 
+type Visit<'v, 'a> = dyn FnMut(&Seen<'_>, Spot<'a, '_>) + 'v;
+
 /// Walks every string of `resource`. Secrets are skipped (their values
 /// are the SEC rules' business and are never shown), and so is the copy
 /// of the object kubectl keeps in an annotation.
-pub fn walk<'a>(resource: &'a Resource, visit: &mut dyn FnMut(&Seen<'_>, &Spot<'a>)) {
+pub fn walk<'a>(resource: &'a Resource, visit: &mut Visit<'_, 'a>) {
     if resource.is("", "Secret") || resource.is("bitnami.com", "SealedSecret") {
         return;
     }
-    let walker = Walker { resource, visit };
-    walker.node(&resource.object, String::new());
+    let mut walker = Walker {
+        resource,
+        visit,
+        // One buffer for every pointer of the walk: pushed and truncated,
+        // allocated once.
+        pointer: String::new(),
+    };
+    walker.tree(&resource.object, None);
 }
 
-struct Walker<'a, 'v> {
+struct Walker<'a, 'v, 'w> {
     resource: &'a Resource,
-    visit: &'v mut dyn FnMut(&Seen<'_>, &Spot<'a>),
+    visit: &'w mut Visit<'v, 'a>,
+    pointer: String,
 }
 
-impl<'a> Walker<'a, '_> {
-    fn spot(&self, pointer: &str, mark: Mark) -> Spot<'a> {
-        Spot {
+impl<'a> Walker<'a, '_, '_> {
+    fn emit(&mut self, seen: &Seen<'_>, mark: Mark) {
+        let spot = Spot {
             resource: self.resource,
-            pointer: pointer.to_owned(),
+            pointer: &self.pointer,
             mark,
-        }
-    }
-
-    fn node(mut self, node: &Node, pointer: String) -> Self {
-        self = self.tree(node, &pointer, None);
-        self
+        };
+        (self.visit)(seen, spot);
     }
 
     /// Visits `node`; `outer` is the string node holding it when `node`
-    /// was parsed out of a string (positions are moved there).
-    fn tree(mut self, node: &Node, pointer: &str, outer: Option<&Node>) -> Self {
-        let mark_of = |node: &Node| mark_of(node, outer);
+    /// was parsed out of a string (positions are moved there, and pointers
+    /// stay at the string).
+    fn tree(&mut self, node: &Node, outer: Option<&Node>) {
         match &node.value {
             Value::String(text) => {
-                if outer.is_none() && self.holds_files(pointer) && text.contains('\n') {
+                if outer.is_none() && self.holds_files() && text.contains('\n') {
                     let documents = yaml::parse_stream(text, yaml::Limits::default());
                     let clean = documents
                         .iter()
                         .all(|document| document.problems.is_empty());
-                    let parsed = documents
-                        .into_iter()
-                        .find_map(|document| document.root)
-                        .filter(|root| {
-                            clean && matches!(root.value, Value::Mapping(_) | Value::Sequence(_))
-                        });
+                    let parsed = documents.into_iter().find_map(|document| document.root);
                     match parsed {
-                        Some(root) => return self.tree(&root, pointer, Some(node)),
-                        None => return self.lines(text, pointer, node),
+                        Some(root)
+                            if clean
+                                && matches!(root.value, Value::Mapping(_) | Value::Sequence(_)) =>
+                        {
+                            self.tree(&root, Some(node));
+                        }
+                        _ => self.lines(text, node),
                     }
+                    return;
                 }
-                let spot = self.spot(pointer, mark_of(node));
-                (self.visit)(&Seen::Text(text), &spot);
+                let mark = mark_of(node, outer);
+                self.emit(&Seen::Text(text), mark);
                 if let Some((name, value)) = text
                     .strip_prefix('-')
                     .map(|rest| rest.trim_start_matches('-'))
                     .and_then(|flag| flag.split_once('='))
                 {
-                    (self.visit)(&Seen::Pair { name, value }, &spot);
+                    self.emit(&Seen::Pair { name, value }, mark);
                 }
             }
             Value::Mapping(entries) => {
-                let spot = self.spot(pointer, mark_of(node));
-                (self.visit)(&Seen::Mapping { node, outer }, &spot);
+                self.emit(&Seen::Mapping { node, outer }, mark_of(node, outer));
                 // `{name: X, value: Y}`: env entries, Helm parameters, extraEnv.
-                if let (Some(name), Some(value)) = (
-                    node.get("name").and_then(Node::as_str),
-                    node.get("value").and_then(Node::as_str),
-                ) {
-                    let inner = self.inner_pointer(pointer, outer, "value");
-                    let spot = self.spot(&inner, mark_of(&node["value"]));
-                    (self.visit)(&Seen::Pair { name, value }, &spot);
+                if let (Some(name), Some(value_node)) =
+                    (node.get("name").and_then(Node::as_str), node.get("value"))
+                    && let Some(value) = value_node.as_str()
+                {
+                    let length = self.enter(outer, "value");
+                    self.emit(&Seen::Pair { name, value }, mark_of(value_node, outer));
+                    self.pointer.truncate(length);
                 }
                 for entry in entries.iter() {
                     if entry.key.as_ref() == "kubectl.kubernetes.io/last-applied-configuration" {
                         continue;
                     }
-                    let inner = self.inner_pointer(pointer, outer, &entry.key);
+                    let length = self.enter(outer, &entry.key);
                     if let Some(value) = entry.node.as_str() {
-                        let spot = self.spot(&inner, mark_of(&entry.node));
-                        (self.visit)(
-                            &Seen::Pair {
-                                name: &entry.key,
-                                value,
-                            },
-                            &spot,
-                        );
+                        let pair = Seen::Pair {
+                            name: &entry.key,
+                            value,
+                        };
+                        self.emit(&pair, mark_of(&entry.node, outer));
                     }
-                    self = self.tree(&entry.node, &inner, outer);
+                    self.tree(&entry.node, outer);
+                    self.pointer.truncate(length);
                 }
             }
             Value::Sequence(items) => {
                 for (index, item) in items.iter().enumerate() {
-                    let inner = self.inner_pointer(pointer, outer, &index.to_string());
-                    self = self.tree(item, &inner, outer);
+                    let length = self.enter(outer, &index.to_string());
+                    self.tree(item, outer);
+                    self.pointer.truncate(length);
                 }
             }
             _ => {}
         }
-        self
     }
 
-    /// Pointers go into the resource's own fields only; inside a string
-    /// they stay at the string.
-    fn inner_pointer(&self, pointer: &str, outer: Option<&Node>, token: &str) -> String {
-        match outer {
-            Some(_) => pointer.to_owned(),
-            None => format!("{pointer}/{}", escape_token(token)),
+    /// Extends the pointer by `token` (not inside a string) and returns the
+    /// length to truncate back to.
+    fn enter(&mut self, outer: Option<&Node>, token: &str) -> usize {
+        let length = self.pointer.len();
+        if outer.is_none() {
+            self.pointer.push('/');
+            self.pointer.push_str(&escape_token(token));
         }
+        length
     }
 
     /// A file that is not YAML (`grafana.ini`, a `.env`): each line is a
     /// text, and `key = value` / `key: value` lines are pairs.
-    fn lines(self, text: &str, pointer: &str, outer: &Node) -> Self {
+    fn lines(&mut self, text: &str, outer: &Node) {
         for (index, line) in text.lines().enumerate() {
+            let trimmed = line.trim();
+            if trimmed.is_empty() || trimmed.starts_with(['#', ';']) {
+                continue;
+            }
             let indent = line.len() - line.trim_start().len();
             let at = Mark::new(
                 u32::try_from(index + 1).unwrap_or(u32::MAX),
                 u32::try_from(indent + 1).unwrap_or(u32::MAX),
             );
-            let spot = self.spot(pointer, outer.mark_within(at));
-            let trimmed = line.trim();
-            if trimmed.is_empty() || trimmed.starts_with(['#', ';']) {
-                continue;
-            }
-            (self.visit)(&Seen::Text(trimmed), &spot);
+            let mark = outer.mark_within(at);
+            self.emit(&Seen::Text(trimmed), mark);
             if let Some((name, value)) =
                 trimmed.split_once('=').or_else(|| trimmed.split_once(": "))
             {
                 let value = value.trim().trim_matches(['"', '\'']);
-                (self.visit)(
-                    &Seen::Pair {
-                        name: name.trim().trim_start_matches("export "),
-                        value,
-                    },
-                    &spot,
-                );
+                let name = name.trim().trim_start_matches("export ");
+                self.emit(&Seen::Pair { name, value }, mark);
             }
         }
-        self
     }
 
     /// Strings that hold files: ConfigMap values and ArgoCD `helm.values`.
-    fn holds_files(&self, pointer: &str) -> bool {
-        (self.resource.is("", "ConfigMap") && pointer.starts_with("/data/"))
-            || (self.resource.group() == "argoproj.io" && pointer.ends_with("/helm/values"))
+    fn holds_files(&self) -> bool {
+        (self.resource.is("", "ConfigMap") && self.pointer.starts_with("/data/"))
+            || (self.resource.group() == "argoproj.io" && self.pointer.ends_with("/helm/values"))
     }
 }

@@ -34,14 +34,7 @@ pub struct SecretProducer {
 /// broken one never reaches a user.
 pub fn shipped() -> &'static SecData {
     static DATA: OnceLock<SecData> = OnceLock::new();
-    DATA.get_or_init(|| {
-        let root = crate::yaml::parse_stream(SEC_DATA, crate::yaml::Limits::default())
-            .pop()
-            .and_then(|document| document.root)
-            .map(|root| root.to_json())
-            .unwrap_or_default();
-        serde_json::from_value(root).unwrap_or_else(|error| panic!("rules/sec.yaml: {error}"))
-    })
+    DATA.get_or_init(|| crate::rules::shipped_data("sec.yaml", SEC_DATA))
 }
 
 /// Decides whether a setting's name says it holds a secret.
