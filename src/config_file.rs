@@ -31,13 +31,15 @@ fn yaml_value(text: &str, path: &str) -> Option<FileSetting> {
         .into_iter()
         .find_map(|document| document.root)?;
     let mut node = &root;
+    let mut mark = root.start;
     for key in path.split('.') {
-        node = &node
+        let entry = node
             .entries()?
             .iter()
             .rev()
-            .find(|entry| entry.key.eq_ignore_ascii_case(key))?
-            .node;
+            .find(|entry| entry.key.eq_ignore_ascii_case(key))?;
+        // A setting is where its key is written, as everywhere in charter.
+        (node, mark) = (&entry.node, entry.key_mark);
     }
     let value = match &node.value {
         Value::String(text) => text.to_string(),
@@ -48,7 +50,7 @@ fn yaml_value(text: &str, path: &str) -> Option<FileSetting> {
     };
     Some(FileSetting {
         value,
-        mark: Some(node.start),
+        mark: Some(mark),
     })
 }
 
@@ -73,7 +75,38 @@ fn toml_value(text: &str, path: &str) -> Option<FileSetting> {
         toml::Value::Float(number) => number.to_string(),
         _ => return None,
     };
-    Some(FileSetting { value, mark: None })
+    Some(FileSetting {
+        value,
+        mark: toml_key_line(text, path),
+    })
+}
+
+/// The line of the last `key = ...` assignment of `path`'s last key after
+/// its table header (the toml crate keeps no positions).
+fn toml_key_line(text: &str, path: &str) -> Option<Mark> {
+    let (table, key) = path.rsplit_once('.').unwrap_or(("", path));
+    let mut in_table = table.is_empty();
+    let mut found = None;
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if let Some(header) = trimmed.strip_prefix('[') {
+            let header = header.trim_end_matches(']').trim();
+            in_table = header.eq_ignore_ascii_case(table);
+            continue;
+        }
+        let name = trimmed.split('=').next().unwrap_or_default().trim();
+        let dotted = format!("{table}.{key}");
+        let matches = (in_table && name.eq_ignore_ascii_case(key))
+            || (!table.is_empty() && name.eq_ignore_ascii_case(&dotted));
+        if matches && trimmed.contains('=') {
+            let column = line.len() - line.trim_start().len() + 1;
+            found = Some(Mark::new(
+                u32::try_from(index + 1).unwrap_or(u32::MAX),
+                u32::try_from(column).unwrap_or(u32::MAX),
+            ));
+        }
+    }
+    found
 }
 
 /// Grafana-style INI: `[section]` headers, `key = value`, `;` and `#`
@@ -139,13 +172,16 @@ mod tests {
             lookup("traefik.yml", traefik, "global.checknewversion"),
             Some(FileSetting {
                 value: "false".into(),
-                mark: Some(Mark::new(2, 20))
+                mark: Some(Mark::new(2, 3))
             })
         );
-        let toml = "[global]\n  checkNewVersion = true\n";
+        let toml = "[entryPoints.web]\n  address = \":80\"\n[global]\n  checkNewVersion = true\n";
         assert_eq!(
-            lookup("traefik.toml", toml, "global.checkNewVersion").map(|s| s.value),
-            Some("true".into())
+            lookup("traefik.toml", toml, "global.checkNewVersion"),
+            Some(FileSetting {
+                value: "true".into(),
+                mark: Some(Mark::new(4, 3))
+            })
         );
         assert_eq!(
             lookup(

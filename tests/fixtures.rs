@@ -4,15 +4,21 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::{charter, charter_in, repo_root};
 use serde_json::Value;
 
-type Expected = BTreeSet<(String, u64, u64, bool)>;
+/// A finding's rule, line, column and whether it is suppressed.
+type Key = (String, u64, u64, bool);
 
-fn parse_expectation(text: &str, origin: &str) -> (String, u64, u64, bool) {
+/// How many findings each key has: several rules' findings may share a
+/// place (four Grafana settings at one image line), and each counts.
+type Expected = BTreeMap<Key, u64>;
+
+/// `RULE LINE:COLUMN [suppressed] [xN]`.
+fn parse_expectation(text: &str, origin: &str) -> (Key, u64) {
     let mut words = text.split_whitespace();
     let rule = words
         .next()
@@ -24,12 +30,24 @@ fn parse_expectation(text: &str, origin: &str) -> (String, u64, u64, bool) {
         .split_once(':')
         .and_then(|(l, c)| Some((l.parse().ok()?, c.parse().ok()?)))
         .unwrap_or_else(|| panic!("{origin}: `{position}` is not LINE:COLUMN"));
-    let suppressed = match words.next() {
-        None => false,
-        Some("suppressed") => true,
-        Some(other) => panic!("{origin}: unknown word `{other}`"),
-    };
-    (rule.to_owned(), line, column, suppressed)
+    let mut suppressed = false;
+    let mut count = 1;
+    for word in words {
+        match word {
+            "suppressed" => suppressed = true,
+            times if times.starts_with('x') => {
+                count = times[1..]
+                    .parse()
+                    .unwrap_or_else(|_| panic!("{origin}: `{times}` is not xN"));
+            }
+            other => panic!("{origin}: unknown word `{other}`"),
+        }
+    }
+    ((rule.to_owned(), line, column, suppressed), count)
+}
+
+fn add(expected: &mut Expected, (key, count): (Key, u64)) {
+    *expected.entry(key).or_default() += count;
 }
 
 /// Declared findings of every fixture, by the name charter reports.
@@ -60,14 +78,14 @@ fn declared() -> BTreeMap<String, Expected> {
         if let Ok(text) = std::fs::read_to_string(path) {
             for line in text.lines() {
                 if let Some(rest) = line.trim_start().strip_prefix("# expect:") {
-                    expected.insert(parse_expectation(rest, &name));
+                    add(&mut expected, parse_expectation(rest, &name));
                 }
             }
         }
         let sidecar = format!("{}.expect", path.display());
         if let Ok(text) = std::fs::read_to_string(&sidecar) {
             for line in text.lines().filter(|line| !line.trim().is_empty()) {
-                expected.insert(parse_expectation(line, &sidecar));
+                add(&mut expected, parse_expectation(line, &sidecar));
             }
         }
         declared.insert(name, expected);
@@ -81,12 +99,14 @@ fn reported(report: &Value) -> BTreeMap<String, Expected> {
         reported
             .entry(finding["file"].as_str().expect("file").to_owned())
             .or_default()
-            .insert((
+            .entry((
                 finding["rule"].as_str().expect("rule").to_owned(),
                 finding["line"].as_u64().expect("line"),
                 finding["column"].as_u64().expect("column"),
                 finding["suppressed"].as_bool().expect("suppressed"),
-            ));
+            ))
+            .and_modify(|count| *count += 1)
+            .or_insert(1);
     }
     reported
 }
@@ -109,11 +129,21 @@ fn every_fixture_reports_exactly_what_it_declares() {
     let mut problems = Vec::new();
     for (file, expected) in &declared {
         let actual = reported.remove(file).unwrap_or_default();
-        for missing in expected.difference(&actual) {
-            problems.push(format!("{file}: missing {missing:?}"));
+        for (key, &count) in expected {
+            let found = actual.get(key).copied().unwrap_or(0);
+            if found < count {
+                problems.push(format!(
+                    "{file}: missing {key:?} (declared x{count}, found x{found})"
+                ));
+            }
         }
-        for unexpected in actual.difference(expected) {
-            problems.push(format!("{file}: unexpected {unexpected:?}"));
+        for (key, &found) in &actual {
+            let count = expected.get(key).copied().unwrap_or(0);
+            if found > count {
+                problems.push(format!(
+                    "{file}: unexpected {key:?} (declared x{count}, found x{found})"
+                ));
+            }
         }
     }
     for (file, actual) in reported {

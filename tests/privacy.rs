@@ -126,7 +126,7 @@ rules:
     let finding = &report["findings"][0];
     assert_eq!(
         finding["message"],
-        "agent server crash reports is on by default and nothing turns it off (container `agent` of Deployment ai-backend/agent-server): it sends stack traces to https://crash.vendor.example"
+        "agent server crash reports on by default, and nothing turns it off (container `agent` of Deployment ai-backend/agent-server): it sends stack traces to https://crash.vendor.example"
     );
     assert_eq!(
         finding["hint"],
@@ -140,7 +140,7 @@ fn hosts_outside_the_cluster_are_local_only_when_declared() {
     // Without vLLM's usage switch, PRIV-002 still reports it.
     assert_eq!((code, found), (1, vec![("PRIV-002".to_owned(), 18, 11)]));
     let (_, found, report) = run("rules:\n  PRIV-002: off\n");
-    assert_eq!(found, vec![("PRIV-004".to_owned(), 16, 22)]);
+    assert_eq!(found, vec![("PRIV-004".to_owned(), 16, 15)]);
     assert_eq!(
         report["findings"][0]["message"],
         "Deployment ai-backend/agent-server `OTEL_EXPORTER_OTLP_ENDPOINT` sends traces, metrics and logs (OTLP) (an OpenTelemetry exporter) to `tempo.homelab.lan`, outside the cluster"
@@ -225,7 +225,7 @@ spec:
         .as_str()
         .unwrap_or_default();
     assert!(
-        message.starts_with("Longhorn upgrade checker is on: `defaultSettings.upgradeChecker: true` in `deploy/longhorn/values.yaml:2`"),
+        message.starts_with("Longhorn upgrade checker turned on by `defaultSettings.upgradeChecker: true` in `deploy/longhorn/values.yaml:2`"),
         "{message}"
     );
     // Turned off there, the usage metrics that ride on it are off too.

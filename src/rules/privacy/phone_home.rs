@@ -236,7 +236,17 @@ impl<'a, 'c> ContainerContext<'a, 'c> {
                         {
                             continue;
                         }
-                        let fix = container_fix(setting, self.container.name().unwrap_or("?"));
+                        let blocker = setting
+                            .spec
+                            .unless_set
+                            .iter()
+                            .find(|name| self.environment.get(name).is_some());
+                        let fix = match blocker {
+                            Some(blocker) => format!(
+                                "`{blocker}` is set, and while it is the program ignores its off switch: remove it, or block the destination with a default-deny egress NetworkPolicy"
+                            ),
+                            None => container_fix(setting, self.container.name().unwrap_or("?")),
+                        };
                         let pointer = match self.container.fields.get("image") {
                             Some(_) => format!("{}/image", self.container.pointer),
                             None => self.container.pointer.clone(),
@@ -306,13 +316,18 @@ impl<'a, 'c> ContainerContext<'a, 'c> {
                 }
             }
             if let Some(flag) = &switch.flag
-                && let Some((index, value)) = find_flag(&self.tokens, flag, switch.boolean)
+                && let Some((index, value, separate)) =
+                    find_flag(&self.tokens, flag, switch.boolean)
             {
                 let pointer = self.token_pointer(index);
+                let written = match separate {
+                    true => format!("{} {value}", self.tokens[index]),
+                    false => self.tokens[index].to_owned(),
+                };
                 observations.push((
                     switch,
                     value,
-                    self.tokens[index].to_owned(),
+                    written,
                     Place {
                         resource: self.resource,
                         pointer,
@@ -489,8 +504,9 @@ fn switch_fix(switch: &SwitchSpec) -> String {
 }
 
 /// `--name=value`, `--name value`, or `--name` alone (a boolean flag:
-/// `true`). One or two dashes, any case. Returns the token index and value.
-fn find_flag(tokens: &[&str], flag: &str, boolean: bool) -> Option<(usize, String)> {
+/// `true`). One or two dashes, any case. Returns the token index, the
+/// value, and whether the value is the next token.
+fn find_flag(tokens: &[&str], flag: &str, boolean: bool) -> Option<(usize, String, bool)> {
     let wanted = flag.trim_start_matches('-');
     let mut found = None;
     for (index, token) in tokens.iter().enumerate() {
@@ -505,16 +521,16 @@ fn find_flag(tokens: &[&str], flag: &str, boolean: bool) -> Option<(usize, Strin
         if !name.eq_ignore_ascii_case(wanted) {
             continue;
         }
-        let value = match value {
-            Some(value) => value.trim_matches(['"', '\'']).to_owned(),
-            None if boolean => "true".to_owned(),
-            None => tokens
-                .get(index + 1)
-                .filter(|next| !next.starts_with('-'))
-                .map_or(String::new(), |next| next.to_string()),
+        let (value, separate) = match value {
+            Some(value) => (value.trim_matches(['"', '\'']).to_owned(), false),
+            None if boolean => ("true".to_owned(), false),
+            None => match tokens.get(index + 1).filter(|next| !next.starts_with('-')) {
+                Some(next) => (next.to_string(), true),
+                None => (String::new(), false),
+            },
         };
         // The last occurrence wins, as with most flag parsers.
-        found = Some((index, value));
+        found = Some((index, value, separate));
     }
     found
 }

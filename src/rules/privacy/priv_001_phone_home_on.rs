@@ -94,7 +94,7 @@ impl SetCheck for PhoneHomeOn {
             match &verdict.state {
                 State::On { written, fix } => Some((
                     format!(
-                        "{} is on: `{written}` ({}); it sends {}",
+                        "{} turned on by `{written}` ({}): it sends {}",
                         verdict.feature(),
                         verdict.subject,
                         verdict.consequence()

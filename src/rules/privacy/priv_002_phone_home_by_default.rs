@@ -94,7 +94,7 @@ impl SetCheck for PhoneHomeByDefault {
             .report(set, out, |verdict| match &verdict.state {
                 State::ByDefault { fix } if is_phone_home(verdict.setting.spec.kind) => Some((
                     format!(
-                        "{} is on by default and nothing turns it off ({}): it sends {}",
+                        "{} on by default, and nothing turns it off ({}): it sends {}",
                         verdict.feature(),
                         verdict.subject,
                         verdict.consequence()

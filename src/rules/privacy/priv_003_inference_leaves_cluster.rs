@@ -3,11 +3,12 @@
 use regex::Regex;
 
 use super::endpoint::{HostFinder, Locality, Provider, host_of, shipped};
-use super::strings::{Seen, Spot, mark_of, walk};
+use super::strings::{Seen, Spot, walk, within};
 use super::{LOCALITY_PARAMETERS, configure_locality};
 use crate::engine::{Context, Emitter};
 use crate::rules::Example::Manifest;
 use crate::rules::{Parameters, Principle, ResourceCheck, Rule, RuleMeta, Severity};
+use crate::source::Mark;
 use crate::yaml::Node;
 
 pub static META: RuleMeta = RuleMeta {
@@ -152,7 +153,7 @@ impl ResourceCheck for InferenceLeaves {
                     report(
                         spot,
                         format!(
-                            "{} sends requests to {provider}'s hosted API (`{}`): prompts and documents would leave the cluster",
+                            "{} sends requests to the hosted API of {provider} (`{}`): prompts and documents would leave the cluster",
                             resource.display(),
                             spot.pointer
                         ),
@@ -166,14 +167,14 @@ impl ResourceCheck for InferenceLeaves {
                 for model in models {
                     if let Some((message, at)) = self.hosted_model(model) {
                         let spot = Spot {
-                            mark: mark_of(at, *outer),
+                            mark: within(at, *outer),
                             ..spot
                         };
                         report(spot, format!("{}: {message}", resource.display()));
                     }
                 }
             }
-            Seen::Pair { .. } => {}
+            Seen::Pair { .. } | Seen::Reference { .. } => {}
         });
     }
 }
@@ -181,10 +182,10 @@ impl ResourceCheck for InferenceLeaves {
 impl InferenceLeaves {
     /// A LiteLLM `model_list` entry served by a hosted provider: the
     /// message and the node to point at.
-    fn hosted_model<'n>(&self, entry: &'n Node) -> Option<(String, &'n Node)> {
+    fn hosted_model(&self, entry: &Node) -> Option<(String, Mark)> {
         let params = entry.get("litellm_params")?;
-        let model_node = params.get("model")?;
-        let model = model_node.as_str()?;
+        let model_entry = params.entry("model")?;
+        let model = model_entry.node.as_str()?;
         let api_base = ["api_base", "base_url"]
             .iter()
             .find_map(|key| params.get(key))
@@ -209,14 +210,17 @@ impl InferenceLeaves {
                     format!(
                         "LiteLLM model `{alias}` (`{model}`) is served from `{host}`, outside the cluster: prompts would leave it"
                     ),
-                    params.get("api_base").or_else(|| params.get("base_url"))?,
+                    params
+                        .entry("api_base")
+                        .or_else(|| params.entry("base_url"))?
+                        .key_mark,
                 ))
             }
             None if hosted => Some((
                 format!(
                     "LiteLLM model `{alias}` (`{model}`) has no `api_base`, so LiteLLM sends its prompts to the provider's hosted API"
                 ),
-                model_node,
+                model_entry.key_mark,
             )),
             None => None,
         }

@@ -4,7 +4,7 @@
 use regex::RegexSet;
 
 use super::endpoint::{HostFinder, Locality, Reporter, host_of, shipped};
-use super::strings::{Seen, mark_of, walk};
+use super::strings::{Seen, walk, within};
 use super::{LOCALITY_PARAMETERS, configure_locality};
 use crate::engine::{Context, Emitter};
 use crate::rules::Example::Manifest;
@@ -210,7 +210,7 @@ impl ResourceCheck for ExternalReporting {
                             spot.pointer.to_owned(),
                             spot.mark,
                             format!(
-                                "names {name}'s hosted service, which receives {}",
+                                "names the hosted service of {name}, which receives {}",
                                 reporter.sends
                             ),
                         ));
@@ -244,7 +244,14 @@ impl ResourceCheck for ExternalReporting {
                     return;
                 };
                 for (at, message) in self.saas_callbacks(settings) {
-                    found.push((spot.pointer.to_owned(), mark_of(at, *outer), message));
+                    found.push((spot.pointer.to_owned(), within(at.start, *outer), message));
+                }
+            }
+            Seen::Reference { name } => {
+                // Set from a Secret: the value is unknown, but being set
+                // is what turns these on.
+                if let Some(message) = self.judge_pair(name, "${valueFrom}") {
+                    found.push((spot.pointer.to_owned(), spot.mark, message));
                 }
             }
         });

@@ -26,18 +26,21 @@ pub enum Seen<'n> {
     Pair { name: &'n str, value: &'n str },
     /// A mapping, for rules that look for a structure (`model_list`).
     /// `outer` is the string it was parsed from, if any: positions inside
-    /// it are `outer.mark_within(node.start)`.
+    /// it are `outer.mark_within(mark)`.
     Mapping {
         node: &'n Node,
         outer: Option<&'n Node>,
     },
+    /// A variable set from a reference (`valueFrom`): its value is unknown
+    /// but it is set.
+    Reference { name: &'n str },
 }
 
-/// Where a node seen in a walk is written.
-pub fn mark_of(node: &Node, outer: Option<&Node>) -> Mark {
+/// Where a position inside the walked tree is in the file.
+pub fn within(mark: Mark, outer: Option<&Node>) -> Mark {
     match outer {
-        Some(outer) => outer.mark_within(node.start),
-        None => node.start,
+        Some(outer) => outer.mark_within(mark),
+        None => mark,
     }
 }
 
@@ -57,7 +60,7 @@ pub fn walk<'a>(resource: &'a Resource, visit: &mut Visit<'_, 'a>) {
         // allocated once.
         pointer: String::new(),
     };
-    walker.tree(&resource.object, None);
+    walker.tree(&resource.object, resource.object.start, None);
 }
 
 struct Walker<'a, 'v, 'w> {
@@ -76,10 +79,11 @@ impl<'a> Walker<'a, '_, '_> {
         (self.visit)(seen, spot);
     }
 
-    /// Visits `node`; `outer` is the string node holding it when `node`
-    /// was parsed out of a string (positions are moved there, and pointers
-    /// stay at the string).
-    fn tree(&mut self, node: &Node, outer: Option<&Node>) {
+    /// Visits `node`, written at `at` (a mapping value is where its key is,
+    /// as everywhere in charter); `outer` is the string node holding it when
+    /// `node` was parsed out of a string (positions are moved there, and
+    /// pointers stay at the string).
+    fn tree(&mut self, node: &Node, at: Mark, outer: Option<&Node>) {
         match &node.value {
             Value::String(text) => {
                 if outer.is_none() && self.holds_files() && text.contains('\n') {
@@ -93,13 +97,14 @@ impl<'a> Walker<'a, '_, '_> {
                             if clean
                                 && matches!(root.value, Value::Mapping(_) | Value::Sequence(_)) =>
                         {
-                            self.tree(&root, Some(node));
+                            let start = root.start;
+                            self.tree(&root, start, Some(node));
                         }
                         _ => self.lines(text, node),
                     }
                     return;
                 }
-                let mark = mark_of(node, outer);
+                let mark = within(at, outer);
                 self.emit(&Seen::Text(text), mark);
                 if let Some((name, value)) = text
                     .strip_prefix('-')
@@ -110,15 +115,20 @@ impl<'a> Walker<'a, '_, '_> {
                 }
             }
             Value::Mapping(entries) => {
-                self.emit(&Seen::Mapping { node, outer }, mark_of(node, outer));
+                self.emit(&Seen::Mapping { node, outer }, within(at, outer));
                 // `{name: X, value: Y}`: env entries, Helm parameters, extraEnv.
-                if let (Some(name), Some(value_node)) =
-                    (node.get("name").and_then(Node::as_str), node.get("value"))
-                    && let Some(value) = value_node.as_str()
-                {
-                    let length = self.enter(outer, "value");
-                    self.emit(&Seen::Pair { name, value }, mark_of(value_node, outer));
-                    self.pointer.truncate(length);
+                if let Some(name) = node.get("name").and_then(Node::as_str) {
+                    if let Some(entry) = node.entry("value")
+                        && let Some(value) = entry.node.as_str()
+                    {
+                        let length = self.enter(outer, "value");
+                        self.emit(&Seen::Pair { name, value }, within(entry.key_mark, outer));
+                        self.pointer.truncate(length);
+                    } else if let Some(entry) = node.entry("valueFrom") {
+                        let length = self.enter(outer, "valueFrom");
+                        self.emit(&Seen::Reference { name }, within(entry.key_mark, outer));
+                        self.pointer.truncate(length);
+                    }
                 }
                 for entry in entries.iter() {
                     if entry.key.as_ref() == "kubectl.kubernetes.io/last-applied-configuration" {
@@ -130,16 +140,16 @@ impl<'a> Walker<'a, '_, '_> {
                             name: &entry.key,
                             value,
                         };
-                        self.emit(&pair, mark_of(&entry.node, outer));
+                        self.emit(&pair, within(entry.key_mark, outer));
                     }
-                    self.tree(&entry.node, outer);
+                    self.tree(&entry.node, entry.key_mark, outer);
                     self.pointer.truncate(length);
                 }
             }
             Value::Sequence(items) => {
                 for (index, item) in items.iter().enumerate() {
                     let length = self.enter(outer, &index.to_string());
-                    self.tree(item, outer);
+                    self.tree(item, item.start, outer);
                     self.pointer.truncate(length);
                 }
             }

@@ -137,7 +137,8 @@ pub fn words(name: &str) -> Vec<String> {
 }
 
 /// Whether a value is clearly a reference, not a literal: `$(VAR)` (which
-/// Kubernetes expands), `${VAR}`, or an unrendered template.
+/// Kubernetes expands), `${VAR}`, LiteLLM's `os.environ/VAR`, or an
+/// unrendered template.
 pub fn is_reference(value: &str) -> bool {
     let value = value.trim();
     let variable = |inner: &str| {
@@ -152,7 +153,10 @@ pub fn is_reference(value: &str) -> bool {
             .and_then(|rest| rest.strip_suffix(close))
             .is_some_and(variable)
     };
-    wrapped("$(", ")") || wrapped("${", "}") || value.contains("{{")
+    wrapped("$(", ")")
+        || wrapped("${", "}")
+        || value.strip_prefix("os.environ/").is_some_and(variable)
+        || value.contains("{{")
 }
 
 #[cfg(test)]
@@ -240,6 +244,7 @@ mod tests {
         for value in [
             "$(DB_PASSWORD)",
             "${API_KEY}",
+            "os.environ/OPENAI_API_KEY",
             "{{ .Values.password }}",
             " $(X) ",
         ] {
