@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use serde::Deserialize;
 
 use super::switch::Values;
@@ -225,9 +225,6 @@ pub struct FileKey {
 #[derive(Debug)]
 pub struct Component {
     pub spec: ComponentSpec,
-    pub images: Vec<Regex>,
-    pub commands: Vec<Regex>,
-    pub env: Vec<Regex>,
     pub settings: Vec<Setting>,
 }
 
@@ -247,6 +244,49 @@ impl Setting {
 #[derive(Debug)]
 pub struct Catalogue {
     pub components: Vec<Component>,
+    /// Every component's recognition patterns in one set per field, so a
+    /// container is matched against the whole catalogue in one pass each.
+    images: PatternSet,
+    commands: PatternSet,
+    env: PatternSet,
+}
+
+/// Patterns of many components in one regex set; `owner[i]` is the
+/// component of pattern `i`.
+#[derive(Debug)]
+struct PatternSet {
+    set: RegexSet,
+    owner: Vec<usize>,
+}
+
+impl PatternSet {
+    fn new(components: &[Component], field: impl Fn(&Recognise) -> &Vec<String>) -> Self {
+        let mut patterns = Vec::new();
+        let mut owner = Vec::new();
+        for (index, component) in components.iter().enumerate() {
+            for pattern in field(&component.spec.recognise) {
+                patterns.push(pattern.as_str());
+                owner.push(index);
+            }
+        }
+        // Each pattern compiled alone already; together they compile too.
+        let set = RegexSet::new(patterns).unwrap_or_else(|_| RegexSet::empty());
+        PatternSet { set, owner }
+    }
+
+    /// Marks the components with a pattern matching `text`.
+    fn mark(&self, text: &str, hits: &mut [bool]) {
+        for index in self.set.matches(text).iter() {
+            hits[self.owner[index]] = true;
+        }
+    }
+}
+
+/// A component found in a container, and whether the image is its own
+/// (then the image tag is its version).
+pub struct Recognised<'c> {
+    pub component: &'c Component,
+    pub own_image: bool,
 }
 
 impl Catalogue {
@@ -297,15 +337,20 @@ impl Catalogue {
                     versions,
                 });
             }
+            regexes("images", &spec.recognise.images)?;
+            regexes("commands", &spec.recognise.commands)?;
+            regexes("env", &spec.recognise.env)?;
             components.push(Component {
-                images: regexes("images", &spec.recognise.images)?,
-                commands: regexes("commands", &spec.recognise.commands)?,
-                env: regexes("env", &spec.recognise.env)?,
                 settings,
                 spec: spec.clone(),
             });
         }
-        Ok(Catalogue { components })
+        Ok(Catalogue {
+            images: PatternSet::new(&components, |r| &r.images),
+            commands: PatternSet::new(&components, |r| &r.commands),
+            env: PatternSet::new(&components, |r| &r.env),
+            components,
+        })
     }
 
     /// The shipped catalogue with a user's components merged in: a
@@ -323,6 +368,60 @@ impl Catalogue {
             }
         }
         Self::compile(&specs)
+    }
+
+    /// The components a container runs: by its own image and command line
+    /// (with both patterns, both must match), by the variables it sets,
+    /// then those bundled in a recognised one.
+    pub fn recognise<'n>(
+        &self,
+        image: &str,
+        command_line: &str,
+        env_names: impl IntoIterator<Item = &'n str>,
+    ) -> Vec<Recognised<'_>> {
+        let count = self.components.len();
+        let (mut by_image, mut by_command, mut by_env) =
+            (vec![false; count], vec![false; count], vec![false; count]);
+        self.images.mark(image, &mut by_image);
+        self.commands.mark(command_line, &mut by_command);
+        for name in env_names {
+            self.env.mark(name, &mut by_env);
+        }
+        let mut found: Vec<Recognised<'_>> = Vec::new();
+        for (index, component) in self.components.iter().enumerate() {
+            let recognise = &component.spec.recognise;
+            let own = match (recognise.images.is_empty(), recognise.commands.is_empty()) {
+                (false, false) => by_image[index] && by_command[index],
+                (false, true) => by_image[index],
+                (true, false) => by_command[index],
+                (true, true) => false,
+            };
+            if own || by_env[index] {
+                found.push(Recognised {
+                    component,
+                    own_image: own && !recognise.images.is_empty(),
+                });
+            }
+        }
+        let hosts: Vec<&str> = found.iter().map(|r| r.component.spec.id.as_str()).collect();
+        let embedded: Vec<&Component> = self
+            .components
+            .iter()
+            .filter(|component| {
+                !hosts.contains(&component.spec.id.as_str())
+                    && component
+                        .spec
+                        .recognise
+                        .embedded_in
+                        .iter()
+                        .any(|host| hosts.contains(&host.as_str()))
+            })
+            .collect();
+        found.extend(embedded.into_iter().map(|component| Recognised {
+            component,
+            own_image: false,
+        }));
+        found
     }
 
     pub fn find(&self, id: &str) -> Option<&Component> {

@@ -139,45 +139,11 @@ impl<'a, 'c> ContainerContext<'a, 'c> {
             .collect();
         let command_line = tokens.join(" ");
         let written_env: Vec<&str> = container.env().filter_map(|var| var.name).collect();
-        // Components by their own image or command line (`true`: the image
-        // is theirs, so its tag is their version), then by the variables
-        // they read, then those bundled in a recognised one.
-        let mut components: Vec<(&'a Component, bool)> = Vec::new();
-        for component in &catalogue.components {
-            let image_matches = component.images.iter().any(|re| re.is_match(image));
-            let command_matches = component
-                .commands
-                .iter()
-                .any(|re| re.is_match(&command_line));
-            let own = match (component.images.is_empty(), component.commands.is_empty()) {
-                (false, false) => image_matches && command_matches,
-                (false, true) => image_matches,
-                (true, false) => command_matches,
-                (true, true) => false,
-            };
-            let by_env = written_env
-                .iter()
-                .any(|name| component.env.iter().any(|re| re.is_match(name)));
-            if own || by_env {
-                components.push((component, own && !component.images.is_empty()));
-            }
-        }
-        let hosts: Vec<String> = components.iter().map(|(c, _)| c.spec.id.clone()).collect();
-        for component in &catalogue.components {
-            let embedded = component
-                .spec
-                .recognise
-                .embedded_in
-                .iter()
-                .any(|host| hosts.contains(host));
-            if embedded
-                && !components
-                    .iter()
-                    .any(|(c, _)| c.spec.id == component.spec.id)
-            {
-                components.push((component, false));
-            }
-        }
+        let components: Vec<(&'a Component, bool)> = catalogue
+            .recognise(image, &command_line, written_env)
+            .into_iter()
+            .map(|found| (found.component, found.own_image))
+            .collect();
         let image_env = components.iter().flat_map(|(component, own)| {
             // Only the image's own component says what the image sets.
             own.then_some(&component.spec.image_env)

@@ -3,6 +3,9 @@
 //! values (walked as YAML, with positions inside the string), and
 //! `name`/`value` pairs however they are spelled.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use crate::resource::Resource;
 use crate::source::Mark;
 use crate::yaml::node::escape_token;
@@ -42,6 +45,41 @@ pub fn within(mark: Mark, outer: Option<&Node>) -> Mark {
         Some(outer) => outer.mark_within(mark),
         None => mark,
     }
+}
+
+thread_local! {
+    /// Files parsed out of the strings of the resource being checked, so
+    /// that the rules walking it one after the other (on this thread) parse
+    /// each file once. Keyed by the text itself, so an entry can never be
+    /// wrong, only unused; emptied when the next resource comes.
+    static EMBEDDED: RefCell<(usize, Vec<(Rc<str>, Option<Rc<Node>>)>)> =
+        const { RefCell::new((0, Vec::new())) };
+}
+
+/// `text` read as a YAML file (a mapping or sequence without problems), or
+/// `None` when it is some other file.
+fn embedded_yaml(resource: &Resource, text: &str) -> Option<Rc<Node>> {
+    EMBEDDED.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        let owner = std::ptr::from_ref(resource) as usize;
+        if cache.0 != owner {
+            *cache = (owner, Vec::new());
+        }
+        if let Some((_, parsed)) = cache.1.iter().find(|(seen, _)| seen.as_ref() == text) {
+            return parsed.clone();
+        }
+        let documents = yaml::parse_stream(text, yaml::Limits::default());
+        let clean = documents
+            .iter()
+            .all(|document| document.problems.is_empty());
+        let parsed = documents
+            .into_iter()
+            .find_map(|document| document.root)
+            .filter(|root| clean && matches!(root.value, Value::Mapping(_) | Value::Sequence(_)))
+            .map(Rc::new);
+        cache.1.push((Rc::from(text), parsed.clone()));
+        parsed
+    })
 }
 
 type Visit<'v, 'a> = dyn FnMut(&Seen<'_>, Spot<'a, '_>) + 'v;
@@ -87,20 +125,12 @@ impl<'a> Walker<'a, '_, '_> {
         match &node.value {
             Value::String(text) => {
                 if outer.is_none() && self.holds_files() && text.contains('\n') {
-                    let documents = yaml::parse_stream(text, yaml::Limits::default());
-                    let clean = documents
-                        .iter()
-                        .all(|document| document.problems.is_empty());
-                    let parsed = documents.into_iter().find_map(|document| document.root);
-                    match parsed {
-                        Some(root)
-                            if clean
-                                && matches!(root.value, Value::Mapping(_) | Value::Sequence(_)) =>
-                        {
+                    match embedded_yaml(self.resource, text) {
+                        Some(root) => {
                             let start = root.start;
                             self.tree(&root, start, Some(node));
                         }
-                        _ => self.lines(text, node),
+                        None => self.lines(text, node),
                     }
                     return;
                 }
