@@ -52,8 +52,19 @@ thread_local! {
     /// that the rules walking it one after the other (on this thread) parse
     /// each file once. Keyed by the text itself, so an entry can never be
     /// wrong, only unused; emptied when the next resource comes.
-    static EMBEDDED: RefCell<(usize, Vec<(Rc<str>, Option<Rc<Node>>)>)> =
-        const { RefCell::new((0, Vec::new())) };
+    static EMBEDDED: RefCell<ParsedFiles> = const {
+        RefCell::new(ParsedFiles {
+            owner: 0,
+            files: Vec::new(),
+        })
+    };
+}
+
+/// The files parsed out of one resource's strings: the text, and its tree
+/// when it is YAML.
+struct ParsedFiles {
+    owner: usize,
+    files: Vec<(Rc<str>, Option<Rc<Node>>)>,
 }
 
 /// `text` read as a YAML file (a mapping or sequence without problems), or
@@ -62,10 +73,11 @@ fn embedded_yaml(resource: &Resource, text: &str) -> Option<Rc<Node>> {
     EMBEDDED.with(|cell| {
         let mut cache = cell.borrow_mut();
         let owner = std::ptr::from_ref(resource) as usize;
-        if cache.0 != owner {
-            *cache = (owner, Vec::new());
+        if cache.owner != owner {
+            cache.owner = owner;
+            cache.files.clear();
         }
-        if let Some((_, parsed)) = cache.1.iter().find(|(seen, _)| seen.as_ref() == text) {
+        if let Some((_, parsed)) = cache.files.iter().find(|(seen, _)| seen.as_ref() == text) {
             return parsed.clone();
         }
         let documents = yaml::parse_stream(text, yaml::Limits::default());
@@ -77,7 +89,7 @@ fn embedded_yaml(resource: &Resource, text: &str) -> Option<Rc<Node>> {
             .find_map(|document| document.root)
             .filter(|root| clean && matches!(root.value, Value::Mapping(_) | Value::Sequence(_)))
             .map(Rc::new);
-        cache.1.push((Rc::from(text), parsed.clone()));
+        cache.files.push((Rc::from(text), parsed.clone()));
         parsed
     })
 }
