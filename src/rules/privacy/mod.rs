@@ -21,7 +21,7 @@ mod version;
 use catalogue::{Catalogue, Kind};
 use phone_home::Verdict;
 
-use super::{Parameters, Rule};
+use super::{Parameters, Rule, SetCheck};
 use crate::engine::{Emitter, ResourceSet};
 
 pub fn rules() -> Vec<Rule> {
@@ -118,6 +118,51 @@ impl CatalogueInUse {
 
 fn is_phone_home(kind: Kind) -> bool {
     kind != Kind::ModelDownload
+}
+
+/// A finding's message and, when it has a better one than the rule's
+/// fix, its hint.
+type Judgement = Option<(String, Option<String>)>;
+
+/// A rule over the catalogue's verdicts: PRIV-001, PRIV-002 and PRIV-005
+/// differ only in the kinds of setting they cover and what they say.
+struct CatalogueRule {
+    catalogue: CatalogueInUse,
+    kinds: fn(Kind) -> bool,
+    judge: fn(&Verdict<'_>) -> Judgement,
+}
+
+impl CatalogueRule {
+    fn new(kinds: fn(Kind) -> bool, judge: fn(&Verdict<'_>) -> Judgement) -> Self {
+        CatalogueRule {
+            catalogue: CatalogueInUse::default(),
+            kinds,
+            judge,
+        }
+    }
+}
+
+impl SetCheck for CatalogueRule {
+    fn configure(&mut self, params: &Parameters) -> Result<(), String> {
+        self.catalogue.configure(params)
+    }
+
+    fn family_parameters(&self) -> &'static [&'static str] {
+        CATALOGUE_PARAMETERS
+    }
+
+    fn knowledge(&self) -> Option<String> {
+        Some(self.catalogue.knowledge(self.kinds))
+    }
+
+    fn check(&self, set: &ResourceSet<'_>, out: &mut Emitter<'_>) {
+        self.catalogue.report(set, out, |verdict| {
+            match (self.kinds)(verdict.setting.spec.kind) {
+                true => (self.judge)(verdict),
+                false => None,
+            }
+        });
+    }
 }
 
 /// The family parameters that say what is local.

@@ -1,11 +1,10 @@
 //! PRIV-001: telemetry, an update check or a vendor fetch turned on, or
 //! "turned off" with a value the program does not read as off.
 
-use super::phone_home::State;
-use super::{CATALOGUE_PARAMETERS, CatalogueInUse, is_phone_home};
-use crate::engine::{Emitter, ResourceSet};
+use super::phone_home::{State, Verdict};
+use super::{CatalogueRule, Judgement, is_phone_home};
 use crate::rules::Example::Manifest;
-use crate::rules::{Parameters, Principle, Rule, RuleMeta, SetCheck, Severity};
+use crate::rules::{Principle, Rule, RuleMeta, Severity};
 
 pub static META: RuleMeta = RuleMeta {
     id: "PRIV-001",
@@ -65,57 +64,34 @@ spec:
 };
 
 pub fn rule() -> Rule {
-    Rule::set(&META, PhoneHomeOn::default())
+    Rule::set(&META, CatalogueRule::new(is_phone_home, judge))
 }
 
-#[derive(Default)]
-struct PhoneHomeOn {
-    catalogue: CatalogueInUse,
-}
-
-impl SetCheck for PhoneHomeOn {
-    fn configure(&mut self, params: &Parameters) -> Result<(), String> {
-        self.catalogue.configure(params)
-    }
-
-    fn family_parameters(&self) -> &'static [&'static str] {
-        CATALOGUE_PARAMETERS
-    }
-
-    fn knowledge(&self) -> Option<String> {
-        Some(self.catalogue.knowledge(is_phone_home))
-    }
-
-    fn check(&self, set: &ResourceSet<'_>, out: &mut Emitter<'_>) {
-        self.catalogue.report(set, out, |verdict| {
-            if !is_phone_home(verdict.setting.spec.kind) {
-                return None;
-            }
-            match &verdict.state {
-                State::On { written, fix } => Some((
-                    format!(
-                        "{} turned on by `{written}` ({}): it sends {}",
-                        verdict.feature(),
-                        verdict.subject,
-                        verdict.consequence()
-                    ),
-                    Some(fix.clone()),
-                )),
-                State::NotAccepted {
-                    written,
-                    works,
-                    fix,
-                } => Some((
-                    format!(
-                        "`{written}` does not turn {} off ({}): {works}, so it still sends {}",
-                        verdict.feature(),
-                        verdict.subject,
-                        verdict.consequence()
-                    ),
-                    Some(fix.clone()),
-                )),
-                State::ByDefault { .. } => None,
-            }
-        });
+/// Turned on, or "off" in words the program does not accept.
+fn judge(verdict: &Verdict<'_>) -> Judgement {
+    match &verdict.state {
+        State::On { written, fix } => Some((
+            format!(
+                "{} turned on by `{written}` ({}): it sends {}",
+                verdict.feature(),
+                verdict.subject,
+                verdict.consequence()
+            ),
+            Some(fix.clone()),
+        )),
+        State::NotAccepted {
+            written,
+            works,
+            fix,
+        } => Some((
+            format!(
+                "`{written}` does not turn {} off ({}): {works}, so it still sends {}",
+                verdict.feature(),
+                verdict.subject,
+                verdict.consequence()
+            ),
+            Some(fix.clone()),
+        )),
+        State::ByDefault { .. } => None,
     }
 }

@@ -1,11 +1,10 @@
 //! PRIV-002: telemetry, an update check or a vendor fetch that is on by
 //! default and that nothing turns off.
 
-use super::phone_home::State;
-use super::{CATALOGUE_PARAMETERS, CatalogueInUse, is_phone_home};
-use crate::engine::{Emitter, ResourceSet};
+use super::phone_home::{State, Verdict};
+use super::{CatalogueRule, Judgement, is_phone_home};
 use crate::rules::Example::Manifest;
-use crate::rules::{Parameters, Principle, Rule, RuleMeta, SetCheck, Severity};
+use crate::rules::{Principle, Rule, RuleMeta, Severity};
 
 pub static META: RuleMeta = RuleMeta {
     id: "PRIV-002",
@@ -68,40 +67,21 @@ data:
 };
 
 pub fn rule() -> Rule {
-    Rule::set(&META, PhoneHomeByDefault::default())
+    Rule::set(&META, CatalogueRule::new(is_phone_home, judge))
 }
 
-#[derive(Default)]
-struct PhoneHomeByDefault {
-    catalogue: CatalogueInUse,
-}
-
-impl SetCheck for PhoneHomeByDefault {
-    fn configure(&mut self, params: &Parameters) -> Result<(), String> {
-        self.catalogue.configure(params)
-    }
-
-    fn family_parameters(&self) -> &'static [&'static str] {
-        CATALOGUE_PARAMETERS
-    }
-
-    fn knowledge(&self) -> Option<String> {
-        Some(self.catalogue.knowledge(is_phone_home))
-    }
-
-    fn check(&self, set: &ResourceSet<'_>, out: &mut Emitter<'_>) {
-        self.catalogue
-            .report(set, out, |verdict| match &verdict.state {
-                State::ByDefault { fix } if is_phone_home(verdict.setting.spec.kind) => Some((
-                    format!(
-                        "{} on by default, and nothing turns it off ({}): it sends {}",
-                        verdict.feature(),
-                        verdict.subject,
-                        verdict.consequence()
-                    ),
-                    Some(fix.clone()),
-                )),
-                _ => None,
-            });
+/// On by default, and nothing turns it off.
+fn judge(verdict: &Verdict<'_>) -> Judgement {
+    match &verdict.state {
+        State::ByDefault { fix } => Some((
+            format!(
+                "{} on by default, and nothing turns it off ({}): it sends {}",
+                verdict.feature(),
+                verdict.subject,
+                verdict.consequence()
+            ),
+            Some(fix.clone()),
+        )),
+        _ => None,
     }
 }

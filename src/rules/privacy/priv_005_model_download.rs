@@ -2,11 +2,10 @@
 //! run time, with no offline switch.
 
 use super::catalogue::Kind;
-use super::phone_home::State;
-use super::{CATALOGUE_PARAMETERS, CatalogueInUse};
-use crate::engine::{Emitter, ResourceSet};
+use super::phone_home::{State, Verdict};
+use super::{CatalogueRule, Judgement};
 use crate::rules::Example::Manifest;
-use crate::rules::{Parameters, Principle, Rule, RuleMeta, SetCheck, Severity};
+use crate::rules::{Principle, Rule, RuleMeta, Severity};
 
 pub static META: RuleMeta = RuleMeta {
     id: "PRIV-005",
@@ -62,71 +61,44 @@ spec:
 };
 
 pub fn rule() -> Rule {
-    Rule::set(&META, ModelDownload::default())
-}
-
-#[derive(Default)]
-struct ModelDownload {
-    catalogue: CatalogueInUse,
+    Rule::set(&META, CatalogueRule::new(is_model_download, judge))
 }
 
 fn is_model_download(kind: Kind) -> bool {
     kind == Kind::ModelDownload
 }
 
-impl SetCheck for ModelDownload {
-    fn configure(&mut self, params: &Parameters) -> Result<(), String> {
-        self.catalogue.configure(params)
-    }
-
-    fn family_parameters(&self) -> &'static [&'static str] {
-        CATALOGUE_PARAMETERS
-    }
-
-    fn knowledge(&self) -> Option<String> {
-        Some(self.catalogue.knowledge(is_model_download))
-    }
-
-    fn check(&self, set: &ResourceSet<'_>, out: &mut Emitter<'_>) {
-        self.catalogue.report(set, out, |verdict| {
-            if !is_model_download(verdict.setting.spec.kind) {
-                return None;
-            }
-            let message = match &verdict.state {
-                State::ByDefault { fix } => {
-                    return Some((
-                        format!(
-                            "{} may pull models at run time ({}): nothing switches it offline, so it sends {}",
-                            verdict.component.spec.display_name(),
-                            verdict.subject,
-                            verdict.consequence()
-                        ),
-                        Some(fix.clone()),
-                    ));
-                }
-                State::On { written, fix } => (
-                    format!(
-                        "{} pulls models at run time: `{written}` ({}); it sends {}",
-                        verdict.component.spec.display_name(),
-                        verdict.subject,
-                        verdict.consequence()
-                    ),
-                    fix,
-                ),
-                State::NotAccepted {
-                    written,
-                    works,
-                    fix,
-                } => (
-                    format!(
-                        "`{written}` does not switch {} offline ({}): {works}",
-                        verdict.component.spec.display_name(),
-                        verdict.subject
-                    ),
-                    fix,
-                ),
-            };
-            Some((message.0, Some(message.1.clone())))
-        });
-    }
+/// Model downloads not switched off, or switched on.
+fn judge(verdict: &Verdict<'_>) -> Judgement {
+    let component = verdict.component.spec.display_name();
+    let (message, fix) = match &verdict.state {
+        State::ByDefault { fix } => (
+            format!(
+                "{component} may pull models at run time ({}): nothing switches it offline, so it sends {}",
+                verdict.subject,
+                verdict.consequence()
+            ),
+            fix,
+        ),
+        State::On { written, fix } => (
+            format!(
+                "{component} pulls models at run time: `{written}` ({}); it sends {}",
+                verdict.subject,
+                verdict.consequence()
+            ),
+            fix,
+        ),
+        State::NotAccepted {
+            written,
+            works,
+            fix,
+        } => (
+            format!(
+                "`{written}` does not switch {component} offline ({}): {works}",
+                verdict.subject
+            ),
+            fix,
+        ),
+    };
+    Some((message, Some(fix.clone())))
 }
