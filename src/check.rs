@@ -31,6 +31,8 @@ pub struct CheckOptions {
     pub secrets_config: Option<std::path::PathBuf>,
     /// Keep file texts for source snippets (only human output shows them).
     pub keep_text: bool,
+    /// The inputs are a whole deployment (`--platform`).
+    pub platform: bool,
 }
 
 impl Default for CheckOptions {
@@ -45,6 +47,7 @@ impl Default for CheckOptions {
             today: Date::today_utc(),
             secrets_config: None,
             keep_text: true,
+            platform: false,
         }
     }
 }
@@ -147,6 +150,7 @@ pub fn check(
         resources: &resources,
         files: &files,
         partial: discovery.walked_directories == 0,
+        platform: options.platform,
     };
     findings.extend(engine::run(&active, set));
     drop_leaks_said_by_manifest_rules(&mut findings);

@@ -86,6 +86,9 @@ struct CheckArgs {
     /// Make `charter.io/ignore` annotations inert (for gates workloads must not opt out of).
     #[arg(long)]
     no_inline_ignores: bool,
+    /// The paths are a whole deployment: platform-wide requirements apply (KYV-008's baseline policies) [default: `platform` in the configuration].
+    #[arg(long)]
+    platform: bool,
     /// Print suppressed findings too (human format; JSON always has them).
     #[arg(long)]
     show_suppressed: bool,
@@ -151,6 +154,7 @@ fn run_check(args: CheckArgs) -> miette::Result<u8> {
             .clone()
             .unwrap_or_else(|| "<stdin>".to_owned()),
         keep_text: args.format == Format::Human,
+        platform: args.platform || config.platform.unwrap_or(false),
         secrets_config: args
             .secrets_config
             .clone()

@@ -64,6 +64,8 @@ pub struct Config {
     pub secrets: Option<PathBuf>,
     /// A baseline to apply (`baseline:`), resolved the same way.
     pub baseline: Option<PathBuf>,
+    /// The checked paths are a whole deployment (`platform:`, like `--platform`).
+    pub platform: Option<bool>,
 }
 
 /// `rules:` entry for one rule id or one family.
@@ -279,6 +281,7 @@ impl Config {
             exemptions,
             secrets: relative(raw.secrets),
             baseline: relative(raw.baseline),
+            platform: raw.platform,
             file: Some(file),
         })
     }
@@ -298,6 +301,7 @@ struct RawConfig {
     exemptions: Vec<RawExemption>,
     secrets: Option<PathBuf>,
     baseline: Option<PathBuf>,
+    platform: Option<bool>,
 }
 
 /// A size written as a number of bytes or a string such as `16Mi`.

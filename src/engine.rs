@@ -19,6 +19,9 @@ pub struct ResourceSet<'a> {
     /// (as a pre-commit hook names them), no directory walked. Rules about
     /// references across the set speak more softly then.
     pub partial: bool,
+    /// Whether the set was declared a whole deployment (`--platform`,
+    /// `platform: true`): rules about what a platform must contain apply.
+    pub platform: bool,
 }
 
 /// What a per-resource check sees.
@@ -209,6 +212,7 @@ mod tests {
             resources: &resources,
             files: &[],
             partial: false,
+            platform: false,
         };
         let mut findings = run(&active, set);
         findings.sort_by(|a, b| a.report_order(b));

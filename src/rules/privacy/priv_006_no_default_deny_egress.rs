@@ -278,6 +278,7 @@ spec: {template: {spec: {containers: [{name: c, image: i}]}}}
             resources: &resources,
             files: &[],
             partial,
+            platform: false,
         };
         check.check(
             &set,

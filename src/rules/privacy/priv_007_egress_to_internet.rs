@@ -305,6 +305,7 @@ spec:
             resources: &resources,
             files: &[],
             partial: false,
+            platform: false,
         };
         check.check(
             &set,
