@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use globset::GlobMatcher;
 
 use super::app::{compile_shipped, globs, is_app, is_templated, named, repo_matches, shipped, sources};
-use crate::engine::{Context, Emitter};
+use crate::engine::{Emitter, ResourceSet};
+use crate::resource::Resource;
 use crate::rules::Example::Prose;
-use crate::rules::{Parameters, Principle, ResourceCheck, Rule, RuleMeta, Severity};
+use crate::rules::{Parameters, Principle, Rule, RuleMeta, SetCheck, Severity};
 
 pub static META: RuleMeta = RuleMeta {
     id: "ARGO-005",
@@ -36,7 +37,7 @@ pub static META: RuleMeta = RuleMeta {
 };
 
 pub fn rule() -> Rule {
-    Rule::resource(
+    Rule::set(
         &META,
         MissingPath {
             platform: compile_shipped(&shipped().platform_repos),
@@ -57,7 +58,7 @@ fn repository_root(path: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
-impl ResourceCheck for MissingPath {
+impl SetCheck for MissingPath {
     fn configure(&mut self, params: &Parameters) -> Result<(), String> {
         for (key, value) in params {
             match key.as_str() {
@@ -74,20 +75,27 @@ impl ResourceCheck for MissingPath {
         &["platformRepos"]
     }
 
-    fn check(&self, context: &Context<'_>, out: &mut Emitter<'_>) {
-        let resource = context.resource;
-        if !is_app(resource) || context.set.partial {
+    fn check(&self, set: &ResourceSet<'_>, out: &mut Emitter<'_>) {
+        // Single files say nothing about the rest of the checkout.
+        if set.partial {
             return;
         }
-        let Some(root) = context
-            .set
-            .files
-            .get(resource.file)
-            .and_then(|file| file.path.as_deref())
-            .and_then(repository_root)
-        else {
-            return;
-        };
+        for resource in set.resources.iter().filter(|resource| is_app(resource)) {
+            let Some(root) = set
+                .files
+                .get(resource.file)
+                .and_then(|file| file.path.as_deref())
+                .and_then(repository_root)
+            else {
+                continue;
+            };
+            self.check_app(resource, &root, out);
+        }
+    }
+}
+
+impl MissingPath {
+    fn check_app(&self, resource: &Resource, root: &Path, out: &mut Emitter<'_>) {
         for source in sources(resource) {
             let (Some(url), Some(path)) = (source.repo_url(), source.path()) else {
                 continue;

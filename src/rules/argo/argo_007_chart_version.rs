@@ -106,7 +106,7 @@ impl ResourceCheck for ChartVersion {
             let (pointer, why) = match text.as_deref().map(str::trim) {
                 None | Some("") => (
                     source.pointer.clone(),
-                    "has no version (`targetRevision`), so the latest release is deployed".to_owned(),
+                    "is not given (no `targetRevision`): the latest release is deployed".to_owned(),
                 ),
                 Some(value) if is_templated(value) || is_exact_version(value) => continue,
                 Some(value) => (

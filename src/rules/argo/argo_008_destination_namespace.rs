@@ -87,9 +87,13 @@ impl ResourceCheck for DestinationNamespace {
         if namespace.is_some_and(|namespace| !namespace.is_empty()) {
             return;
         }
-        let pointer = match resource.get(&destination) {
-            Some(_) => destination,
-            None => spec.to_owned(),
+        let field = format!("{destination}/namespace");
+        let pointer = if resource.get(&field).is_some() {
+            field
+        } else if resource.get(&destination).is_some() {
+            destination
+        } else {
+            spec.to_owned()
         };
         out.report(
             resource,

@@ -83,19 +83,25 @@ impl ResourceCheck for DefaultProject {
         let pointer = format!("{spec}/project");
         let project = resource.get(&pointer).and_then(Node::as_str).map(str::trim);
         let (pointer, why) = match project {
-            None | Some("") => (spec.to_owned(), "has no `project`".to_owned()),
+            None | Some("") => (
+                spec.to_owned(),
+                "has no `project`: it is not bound to the platform's AppProject, and the \
+                 `default` one allows any repository, destination and kind"
+                    .to_owned(),
+            ),
             Some(project) if is_templated(project) => return,
-            Some("default") => (pointer, "is in the `default` project".to_owned()),
+            Some("default") => (
+                pointer,
+                "is in the `default` project, which allows any repository, destination and \
+                 kind: it escapes the platform's AppProject"
+                    .to_owned(),
+            ),
             Some(_) => return,
         };
         out.report(
             resource,
             &pointer,
-            format!(
-                "{} {why}, which allows any repository, destination and kind: it escapes the \
-                 platform's AppProject",
-                named(resource)
-            ),
+            format!("{} {why}", named(resource)),
         );
     }
 }
