@@ -104,7 +104,9 @@ rules:
     let (code, report) = check(dir.path(), &["apps"]);
     assert_eq!(code, 1);
     assert_eq!(argo(&report), [("ARGO-002".into(), 7, 5)]);
-    let message = report["findings"][0]["message"].as_str().unwrap_or_default();
+    let message = report["findings"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
     assert!(
         message.contains("the plan puts `chat frontends` in wave 9"),
         "{message}"
@@ -182,13 +184,26 @@ rules:
 #[test]
 fn bad_parameters_are_configuration_errors() {
     let dir = tempfile::tempdir().expect("temp dir");
-    write(dir.path(), "apps/a.yaml", &app("a", "3", &chart("x", "1.0.0")));
+    write(
+        dir.path(),
+        "apps/a.yaml",
+        &app("a", "3", &chart("x", "1.0.0")),
+    );
     for (config, wanted) in [
         ("rules: {ARGO: {waves: [{name: x}]}}", "`waves`"),
         ("rules: {ARGO: {waves: []}}", "at least one wave"),
-        ("rules: {ARGO-006: {floatingRevisions: main}}", "list of globs"),
-        ("rules: {ARGO-010: {requirePrune: yes please}}", "true or false"),
-        ("rules: {ARGO-003: {partialSetSeverity: loud}}", "partialSetSeverity"),
+        (
+            "rules: {ARGO-006: {floatingRevisions: main}}",
+            "list of globs",
+        ),
+        (
+            "rules: {ARGO-010: {requirePrune: yes please}}",
+            "true or false",
+        ),
+        (
+            "rules: {ARGO-003: {partialSetSeverity: loud}}",
+            "partialSetSeverity",
+        ),
     ] {
         write(dir.path(), ".charter.yaml", config);
         let run = charter_in(dir.path(), &["check", "apps"], None);

@@ -206,7 +206,9 @@ pub fn app_resources<'s>(
     }
     resources
         .iter()
-        .filter(|resource| resource.index != app.index && owned.binary_search(&resource.file).is_ok())
+        .filter(|resource| {
+            resource.index != app.index && owned.binary_search(&resource.file).is_ok()
+        })
         .collect()
 }
 
@@ -252,7 +254,10 @@ pub struct Plan {
 impl Plan {
     pub fn new(entries: Vec<PlanEntry>) -> Result<Plan, String> {
         let compile = |patterns: &[String], paths: bool| -> Result<Vec<GlobMatcher>, String> {
-            patterns.iter().map(|pattern| glob(pattern, paths)).collect()
+            patterns
+                .iter()
+                .map(|pattern| glob(pattern, paths))
+                .collect()
         };
         let mut matchers = Vec::new();
         for entry in &entries {
@@ -331,7 +336,8 @@ impl PlanInUse {
                     if entries.is_empty() {
                         return Err("`waves` must list at least one wave".to_owned());
                     }
-                    self.configured = Some(Plan::new(entries).map_err(|e| format!("`waves`: {e}"))?);
+                    self.configured =
+                        Some(Plan::new(entries).map_err(|e| format!("`waves`: {e}"))?);
                 }
                 other if own.contains(&other) => {}
                 other => {
@@ -359,7 +365,11 @@ impl PlanInUse {
             .iter()
             .map(|entry| format!("- wave {}: {}", entry.wave, entry.name))
             .collect();
-        format!("The wave plan ({} entries):\n{}", lines.len(), lines.join("\n"))
+        format!(
+            "The wave plan ({} entries):\n{}",
+            lines.len(),
+            lines.join("\n")
+        )
     }
 }
 
@@ -381,7 +391,10 @@ pub fn shipped() -> &'static ArgoData {
 }
 
 /// Globs compiled from a parameter's list of strings.
-pub fn globs(key: &str, value: &serde_json::Value) -> Result<(Vec<String>, Vec<GlobMatcher>), String> {
+pub fn globs(
+    key: &str,
+    value: &serde_json::Value,
+) -> Result<(Vec<String>, Vec<GlobMatcher>), String> {
     let patterns: Vec<String> = serde_json::from_value(value.clone())
         .map_err(|_| format!("`{key}` must be a list of globs"))?;
     let compiled = compile(&patterns).map_err(|error| format!("`{key}`: {error}"))?;
@@ -389,7 +402,10 @@ pub fn globs(key: &str, value: &serde_json::Value) -> Result<(Vec<String>, Vec<G
 }
 
 pub fn compile(patterns: &[String]) -> Result<Vec<GlobMatcher>, String> {
-    patterns.iter().map(|pattern| glob(pattern, false)).collect()
+    patterns
+        .iter()
+        .map(|pattern| glob(pattern, false))
+        .collect()
 }
 
 /// Compiles shipped globs; the data file is covered by tests.
@@ -418,3 +434,92 @@ pub fn is_templated(text: &str) -> bool {
     text.contains("{{")
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loader::tests::resources_of;
+
+    #[test]
+    fn shipped_data_loads_and_the_plan_follows_adr_002() {
+        let data = shipped();
+        assert!(data.floating_revisions.iter().any(|name| name == "HEAD"));
+        assert!(!compile_shipped(&data.platform_repos).is_empty());
+        let plan = shipped_plan();
+        assert_eq!(plan.range(), Some((-3, 7)));
+        let app = |name: &str, source: &str| {
+            resources_of(&format!(
+                "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {{name: {name}}}\nspec: {{source: {source}}}\n"
+            ))
+        };
+        for (name, source, wave) in [
+            ("sealed-secrets", "{}", -2),
+            ("x", "{chart: cert-manager}", -1),
+            ("x", "{chart: kyverno}", 1),
+            ("x", "{chart: kube-prometheus-stack}", 2),
+            ("x", "{path: charts/litellm}", 5),
+            ("open-webui", "{}", 6),
+            ("x", "{path: deploy/searxng/}", 6),
+            ("gitlab-runner", "{}", 7),
+        ] {
+            let resources = app(name, source);
+            let entry = plan.entry_for(&resources[0]).map(|entry| entry.wave);
+            assert_eq!(entry, Some(wave), "{name} {source}");
+        }
+        assert!(
+            plan.entry_for(&app("unknown", "{chart: other}")[0])
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn waves_as_written() {
+        let wave = |annotation: &str| {
+            let resources = resources_of(&format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a, annotations: {annotation}}}\n"
+            ));
+            Wave::of(&resources[0])
+        };
+        assert_eq!(wave("{}"), Wave::Missing);
+        assert_eq!(
+            wave("{argocd.argoproj.io/sync-wave: \"-2\"}"),
+            Wave::Value(-2)
+        );
+        assert_eq!(wave("{argocd.argoproj.io/sync-wave: 3}"), Wave::NotString);
+        assert_eq!(
+            wave("{argocd.argoproj.io/sync-wave: \" 3\"}"),
+            Wave::NotInteger(" 3".into())
+        );
+        assert_eq!(
+            wave("{argocd.argoproj.io/sync-wave: \"1.5\"}").effective(),
+            0
+        );
+    }
+
+    #[test]
+    fn files_under_a_path_match_by_suffix() {
+        let file = |path: &str| SourceFile::new(path.into(), Some(path.into()), None);
+        let files = [
+            file("/repo/deploy/apps/a.yaml"),
+            file("/repo/deploy/apps/nested/b.yaml"),
+            file("/repo/deploy/apps.yaml"),
+            file("/elsewhere/apps/c.yaml"),
+        ];
+        assert_eq!(files_under("deploy/apps", &files), [0, 1]);
+        assert_eq!(files_under("./deploy/apps/", &files), [0, 1]);
+        assert_eq!(files_under("apps", &files), [0, 1, 3]);
+        for nothing in [".", "", "{{path}}", "../deploy", "https://x/deploy/apps"] {
+            assert!(files_under(nothing, &files).is_empty(), "{nothing}");
+        }
+    }
+
+    #[test]
+    fn repositories_match_with_or_without_git_suffix() {
+        let globs = compile(&["https://git.example.org/platform/*".to_owned()]).expect("globs");
+        assert!(repo_matches(
+            "https://git.example.org/platform/a.git",
+            &globs
+        ));
+        assert!(repo_matches("https://git.example.org/platform/a/", &globs));
+        assert!(!repo_matches("https://git.example.org/other/a.git", &globs));
+    }
+}

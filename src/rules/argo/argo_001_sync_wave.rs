@@ -119,7 +119,8 @@ impl ResourceCheck for SyncWave {
                          strings, the API server refuses the Application"
                     ),
                 );
-                finding.hint = Cow::Borrowed("Quote the wave: `argocd.argoproj.io/sync-wave: \"5\"`.");
+                finding.hint =
+                    Cow::Borrowed("Quote the wave: `argocd.argoproj.io/sync-wave: \"5\"`.");
             }
             Wave::NotInteger(text) => {
                 out.report(

@@ -174,7 +174,10 @@ impl SetCheck for DependencyOrder {
                     ));
                 }
             }
-            let path: Vec<&str> = cycle.iter().map(|&index| apps[index].name.as_str()).collect();
+            let path: Vec<&str> = cycle
+                .iter()
+                .map(|&index| apps[index].name.as_str())
+                .collect();
             let others: Vec<&str> = members
                 .iter()
                 .filter(|index| !cycle.contains(index))

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use globset::GlobMatcher;
 
-use super::app::{compile_shipped, globs, is_app, is_templated, named, repo_matches, shipped, sources};
+use super::app::{
+    compile_shipped, globs, is_app, is_templated, named, repo_matches, shipped, sources,
+};
 use crate::engine::{Emitter, ResourceSet};
 use crate::resource::Resource;
 use crate::rules::Example::Prose;

@@ -83,7 +83,10 @@ pub fn is_exact_version(version: &str) -> bool {
         && numbers
             .iter()
             .all(|part| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit()))
-        && rest.chars().skip(1).all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
+        && rest
+            .chars()
+            .skip(1)
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
         && (rest.is_empty() || rest.len() > 1)
 }
 
@@ -117,7 +120,10 @@ impl ResourceCheck for ChartVersion {
             out.report(
                 resource,
                 &pointer,
-                format!("{} installs chart `{chart}`, whose version {why}", named(resource)),
+                format!(
+                    "{} installs chart `{chart}`, whose version {why}",
+                    named(resource)
+                ),
             );
         }
     }
@@ -129,12 +135,32 @@ mod tests {
 
     #[test]
     fn exact_versions() {
-        for exact in ["1.16.2", "v2.3.0", "1.0.0-rc.1", "1.0.0+build.5", "0.0.1-alpha-2"] {
+        for exact in [
+            "1.16.2",
+            "v2.3.0",
+            "1.0.0-rc.1",
+            "1.0.0+build.5",
+            "0.0.1-alpha-2",
+        ] {
             assert!(is_exact_version(exact), "{exact}");
         }
         for range in [
-            "*", "1.x", "1.2.x", "1.2.*", "^1.2.0", "~1.2", ">=1.0.0", "<2", "1.0.0 || 2.0.0",
-            "1.2", "1", "1.2.3 - 1.4.0", "1.0.0-", "", "latest", "1..2",
+            "*",
+            "1.x",
+            "1.2.x",
+            "1.2.*",
+            "^1.2.0",
+            "~1.2",
+            ">=1.0.0",
+            "<2",
+            "1.0.0 || 2.0.0",
+            "1.2",
+            "1",
+            "1.2.3 - 1.4.0",
+            "1.0.0-",
+            "",
+            "latest",
+            "1..2",
         ] {
             assert!(!is_exact_version(range), "{range}");
         }

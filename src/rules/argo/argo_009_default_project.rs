@@ -98,10 +98,6 @@ impl ResourceCheck for DefaultProject {
             ),
             Some(_) => return,
         };
-        out.report(
-            resource,
-            &pointer,
-            format!("{} {why}", named(resource)),
-        );
+        out.report(resource, &pointer, format!("{} {why}", named(resource)));
     }
 }

@@ -2,7 +2,9 @@
 
 use globset::GlobMatcher;
 
-use super::app::{compile_shipped, globs, is_app, is_templated, named, repo_matches, shipped, sources};
+use super::app::{
+    compile_shipped, globs, is_app, is_templated, named, repo_matches, shipped, sources,
+};
 use crate::engine::{Context, Emitter};
 use crate::rules::Example::Manifest;
 use crate::rules::{Parameters, Principle, ResourceCheck, Rule, RuleMeta, Severity};

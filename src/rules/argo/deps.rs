@@ -26,9 +26,8 @@ impl Dep {
     /// Whether `self`, provided, satisfies `needed`. A namespace not written
     /// on either side matches any.
     pub fn satisfies(&self, needed: &Dep) -> bool {
-        let same_namespace = |a: &Option<String>, b: &Option<String>| {
-            a.is_none() || b.is_none() || a == b
-        };
+        let same_namespace =
+            |a: &Option<String>, b: &Option<String>| a.is_none() || b.is_none() || a == b;
         match (self, needed) {
             (Dep::Kind(g1, k1), Dep::Kind(g2, k2)) => g1 == g2 && k1 == k2,
             (Dep::Secret(n1, a), Dep::Secret(n2, b))
@@ -89,7 +88,10 @@ pub fn provided(resources: &[&Resource], entry: Option<&PlanEntry>) -> Vec<Dep> 
         if is_crd(resource) {
             found.extend(crd_kind(resource));
         } else if is_sealed_secret(resource) {
-            found.push(Dep::Secret(namespace, sealed_secret_name(resource).to_owned()));
+            found.push(Dep::Secret(
+                namespace,
+                sealed_secret_name(resource).to_owned(),
+            ));
         } else if resource.is("", "Secret") {
             found.push(Dep::Secret(namespace, name));
         } else if resource.is("", "ServiceAccount") {
@@ -197,7 +199,11 @@ pub fn needed(resource: &Resource) -> Vec<Dep> {
     }
     let mut classes: Vec<&str> = Vec::new();
     if resource.is("", "PersistentVolumeClaim") {
-        classes.extend(resource.get("/spec/storageClassName").and_then(Node::as_str));
+        classes.extend(
+            resource
+                .get("/spec/storageClassName")
+                .and_then(Node::as_str),
+        );
     }
     if resource.is("apps", "StatefulSet") {
         for template in resource
@@ -205,7 +211,11 @@ pub fn needed(resource: &Resource) -> Vec<Dep> {
             .and_then(Node::items)
             .unwrap_or_default()
         {
-            classes.extend(template.pointer("/spec/storageClassName").and_then(Node::as_str));
+            classes.extend(
+                template
+                    .pointer("/spec/storageClassName")
+                    .and_then(Node::as_str),
+            );
         }
     }
     found.extend(
