@@ -198,6 +198,9 @@ spec:
 ";
     let dir = tempfile::tempdir().expect("temp dir");
     write(dir.path(), "deploy/apps/longhorn.yaml", app);
+    // The Application is only a vehicle for its values here: the ArgoCD
+    // hygiene rules (wave, project, repository) have their own tests.
+    write(dir.path(), ".charter.yaml", "rules:\n  ARGO: {enabled: false}\n");
     let check = || {
         let run = charter_in(dir.path(), &["check", "--format", "json", "deploy"], None);
         assert_ne!(run.code, 2, "{}", run.stderr);

@@ -4,6 +4,7 @@
 //! `src/rules/sec/sec_001_plaintext_secret.rs`); its data, when it has any,
 //! lives under `rules/` at the top of the repository.
 
+pub mod argo;
 pub mod kyv;
 pub mod leak;
 pub mod parse;
@@ -252,6 +253,7 @@ pub fn shipped_data<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> T
 /// Every built-in rule, in id order.
 pub fn builtin() -> Vec<Rule> {
     let mut rules: Vec<Rule> = parse::ALL.iter().map(|meta| Rule::engine(meta)).collect();
+    rules.extend(argo::rules());
     rules.extend(kyv::rules());
     rules.extend(leak::rules());
     rules.extend(privacy::rules());
