@@ -4,9 +4,13 @@
 //! `src/rules/sec/sec_001_plaintext_secret.rs`); its data, when it has any,
 //! lives under `rules/` at the top of the repository.
 
+pub mod hardening;
 pub mod leak;
+pub mod net;
 pub mod parse;
+pub mod pod;
 pub mod privacy;
+pub mod rbac;
 pub mod sec;
 pub mod supp;
 
@@ -252,7 +256,10 @@ pub fn shipped_data<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> T
 pub fn builtin() -> Vec<Rule> {
     let mut rules: Vec<Rule> = parse::ALL.iter().map(|meta| Rule::engine(meta)).collect();
     rules.extend(leak::rules());
+    rules.extend(net::rules());
+    rules.extend(pod::rules());
     rules.extend(privacy::rules());
+    rules.extend(rbac::rules());
     rules.extend(sec::rules());
     rules.extend(supp::rules());
     rules.sort_by_key(|rule| rule.meta.id);
