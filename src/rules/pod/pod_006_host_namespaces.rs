@@ -48,10 +48,10 @@ struct HostNamespaces;
 const FIELDS: [(&str, &str); 3] = [
     (
         "hostNetwork",
-        "uses the node's network stack, outside every NetworkPolicy",
+        "use the node's network stack, outside every NetworkPolicy",
     ),
-    ("hostPID", "sees every process of the node"),
-    ("hostIPC", "shares the node's IPC namespace"),
+    ("hostPID", "see every process of the node"),
+    ("hostIPC", "share the node's IPC namespace"),
 ];
 
 impl ResourceCheck for HostNamespaces {
