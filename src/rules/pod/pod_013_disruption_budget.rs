@@ -101,10 +101,15 @@ impl SetCheck for DisruptionBudget {
             {
                 continue;
             }
-            let Some(replicas) = resource.get("/spec/replicas").and_then(integer) else {
+            // Without `replicas` a workload runs one.
+            let Some(replicas) = resource
+                .get("/spec/replicas")
+                .and_then(integer)
+                .and_then(|replicas| u64::try_from(replicas).ok())
+            else {
                 continue;
             };
-            if replicas < 2 || (replicas as u64) < self.data.pdb_min_replicas {
+            if replicas == 0 || replicas < self.data.pdb_min_replicas {
                 continue;
             }
             let labels = pod_labels(resource);

@@ -271,13 +271,6 @@ mod tests {
             .expect("a document")
     }
 
-    fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
-
     #[test]
     fn policy_types_default_like_the_api_server() {
         let types = |text: &str| policy_types(&node(text));
