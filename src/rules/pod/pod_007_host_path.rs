@@ -80,18 +80,17 @@ impl ResourceCheck for HostPath {
             let Some(host_path) = volume.get("hostPath").filter(|node| node.is_mapping()) else {
                 continue;
             };
-            let path = host_path.get("path").and_then(Node::as_str);
-            if path.is_some_and(|path| self.allowed.is_match(path)) {
+            // `path` is required: without a string one the volume is malformed.
+            let Some(path) = host_path.get("path").and_then(Node::as_str) else {
+                continue;
+            };
+            if self.allowed.is_match(path) {
                 continue;
             }
             let name = volume.get("name").and_then(Node::as_str).unwrap_or("?");
-            let base = format!("{}/volumes/{index}/hostPath", pod.spec_pointer());
-            let (pointer, shown) = match path {
-                Some(path) => (format!("{base}/path"), format!("`{path}`")),
-                None => (base, "a directory".to_owned()),
-            };
+            let pointer = format!("{}/volumes/{index}/hostPath/path", pod.spec_pointer());
             let message = format!(
-                "{} mounts {shown} of the node as volume `{name}` (hostPath): the pod can \
+                "{} mounts `{path}` of the node as volume `{name}` (hostPath): the pod can \
                  reach the node's files",
                 context.resource.display()
             );

@@ -58,7 +58,7 @@ impl ResourceCheck for HostPort {
                     continue;
                 };
                 let number = host_port.as_number().and_then(|number| number.as_i64());
-                if number.is_none_or(|number| number == 0) {
+                if number.is_none_or(|number| number <= 0) {
                     continue;
                 }
                 let shown = host_port

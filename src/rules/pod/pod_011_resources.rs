@@ -59,6 +59,10 @@ impl ResourceCheck for Resources {
                 continue;
             }
             let resources = container.fields.get("resources");
+            if resources.is_some_and(|node| !node.is_mapping()) {
+                // Malformed: the schema rules' business.
+                continue;
+            }
             let has = |section: &str, name: &str| {
                 resources
                     .and_then(|node| node.get(section))
