@@ -179,3 +179,59 @@ pub fn add_to_container(container: &Container<'_>, yaml: &str) -> String {
     let indented: String = yaml.lines().map(|line| format!("    {line}\n")).collect();
     format!("Set in container `{name}`:\n\n  securityContext:\n{indented}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loader::tests::resources_of;
+
+    #[test]
+    fn container_settings_inherit_from_the_pod() {
+        let resources = resources_of(
+            "\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  securityContext: {runAsUser: 1000, runAsNonRoot: true}
+  containers:
+    - name: own
+      securityContext: {runAsUser: 0}
+    - name: inherits
+  initContainers:
+    - name: init
+      securityContext: 5
+",
+        );
+        let pod = resources[0].pod_template().unwrap();
+        let found: Vec<(Option<i64>, String)> = pod
+            .containers()
+            .map(|container| {
+                let (node, pointer) = effective_setting(&pod, &container, "runAsUser").unwrap();
+                (integer(node), pointer)
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    Some(0),
+                    "/spec/containers/0/securityContext/runAsUser".to_owned()
+                ),
+                (Some(1000), "/spec/securityContext/runAsUser".to_owned()),
+                (Some(1000), "/spec/securityContext/runAsUser".to_owned()),
+            ]
+        );
+        let own = pod.containers().next().unwrap();
+        assert!(container_setting(&own, "runAsNonRoot").is_none());
+        assert_eq!(
+            missing_setting_pointer(&own, "runAsNonRoot"),
+            "/spec/containers/0/securityContext/runAsNonRoot"
+        );
+        assert_eq!(describe(&resources[0], &own), "Pod p container `own`");
+        assert_eq!(
+            add_to_container(&own, "a: 1\nb: 2"),
+            "Set in container `own`:\n\n  securityContext:\n    a: 1\n    b: 2\n"
+        );
+    }
+}
