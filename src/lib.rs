@@ -24,6 +24,7 @@ pub mod report;
 pub mod resource;
 pub mod rules;
 pub mod sealed;
+pub mod selector;
 pub mod source;
 pub mod suppress;
 pub mod workload;

@@ -6,9 +6,13 @@
 
 pub mod argo;
 pub mod kyv;
+pub mod hardening;
 pub mod leak;
+pub mod net;
 pub mod parse;
+pub mod pod;
 pub mod privacy;
+pub mod rbac;
 pub mod sec;
 pub mod supp;
 
@@ -256,7 +260,10 @@ pub fn builtin() -> Vec<Rule> {
     rules.extend(argo::rules());
     rules.extend(kyv::rules());
     rules.extend(leak::rules());
+    rules.extend(net::rules());
+    rules.extend(pod::rules());
     rules.extend(privacy::rules());
+    rules.extend(rbac::rules());
     rules.extend(sec::rules());
     rules.extend(supp::rules());
     rules.sort_by_key(|rule| rule.meta.id);

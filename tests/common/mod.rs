@@ -80,3 +80,19 @@ pub fn locations(report: &Value) -> Vec<(String, u64, u64)> {
         })
         .collect()
 }
+
+/// `config` with the workload hardening families (POD, NET, RBAC) turned
+/// off, for tests about other families whose manifests are deliberately
+/// minimal. `config` is empty or ends inside its top-level `rules:` block,
+/// so its line numbers stay as written.
+pub fn without_hardening(config: &str) -> String {
+    const OFF: &str = "  POD: off\n  NET: off\n  RBAC: off\n";
+    if config.trim().is_empty() {
+        return format!("rules:\n{OFF}");
+    }
+    assert!(
+        config.starts_with("rules:\n") && config.ends_with('\n'),
+        "a config that ends in its rules block: {config}"
+    );
+    format!("{config}{OFF}")
+}

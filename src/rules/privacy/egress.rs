@@ -11,7 +11,9 @@ use serde::Deserialize;
 
 use crate::resource::Resource;
 use crate::rules::Severity;
-use crate::yaml::{Node, Value};
+pub use crate::selector::Selector;
+use crate::selector::scalar_text;
+use crate::yaml::Node;
 
 const EGRESS_DATA: &str = include_str!("../../../rules/egress.yaml");
 
@@ -246,136 +248,6 @@ pub fn list_resources(resources: &[&Resource]) -> String {
     text
 }
 
-/// The text of a scalar (labels written as numbers or booleans included).
-fn scalar_text(node: &Node) -> Option<String> {
-    match &node.value {
-        Value::String(text) => Some(text.to_string()),
-        Value::Number(number) => Some(number.to_string()),
-        Value::Bool(value) => Some(value.to_string()),
-        _ => None,
-    }
-}
-
-/// The labels of a workload's pods (its template's `metadata.labels`).
-pub fn pod_labels(resource: &Resource) -> Vec<(String, String)> {
-    let Some(pod) = resource.pod_template() else {
-        return Vec::new();
-    };
-    pod.metadata
-        .and_then(|metadata| metadata.get("labels"))
-        .and_then(Node::entries)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|entry| Some((entry.key.to_string(), scalar_text(&entry.node)?)))
-        .collect()
-}
-
-/// A Kubernetes label selector (`matchLabels` and `matchExpressions`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Selector {
-    requirements: Vec<Requirement>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Requirement {
-    Equals(String, String),
-    In(String, Vec<String>),
-    NotIn(String, Vec<String>),
-    Exists(String),
-    DoesNotExist(String),
-}
-
-impl Selector {
-    /// Reads a selector; absent or null selects everything. `None` when it
-    /// is malformed (the API server would refuse it), which selects nothing.
-    pub fn parse(node: Option<&Node>) -> Option<Selector> {
-        let Some(node) = node.filter(|node| !node.is_null()) else {
-            return Some(Selector::default());
-        };
-        node.entries()?;
-        let mut requirements = Vec::new();
-        if let Some(labels) = node.get("matchLabels").filter(|n| !n.is_null()) {
-            for entry in labels.entries()? {
-                requirements.push(Requirement::Equals(
-                    entry.key.to_string(),
-                    scalar_text(&entry.node)?,
-                ));
-            }
-        }
-        if let Some(expressions) = node.get("matchExpressions").filter(|n| !n.is_null()) {
-            for expression in expressions.items()? {
-                requirements.push(Requirement::parse(expression)?);
-            }
-        }
-        Some(Selector { requirements })
-    }
-
-    /// Whether it selects every pod (`{}`).
-    pub fn selects_all(&self) -> bool {
-        self.requirements.is_empty()
-    }
-
-    pub fn matches(&self, labels: &[(String, String)]) -> bool {
-        let value = |key: &str| {
-            labels
-                .iter()
-                .find(|(name, _)| name == key)
-                .map(|(_, value)| value.as_str())
-        };
-        self.requirements
-            .iter()
-            .all(|requirement| match requirement {
-                Requirement::Equals(key, expected) => value(key) == Some(expected.as_str()),
-                Requirement::In(key, values) => {
-                    value(key).is_some_and(|v| values.iter().any(|x| x == v))
-                }
-                Requirement::NotIn(key, values) => {
-                    value(key).is_none_or(|v| !values.iter().any(|x| x == v))
-                }
-                Requirement::Exists(key) => value(key).is_some(),
-                Requirement::DoesNotExist(key) => value(key).is_none(),
-            })
-    }
-
-    /// The selector as `kubectl -l` writes it: `app=searxng,tier in (a, b),!canary`.
-    pub fn describe(&self) -> String {
-        let parts: Vec<String> = self
-            .requirements
-            .iter()
-            .map(|requirement| match requirement {
-                Requirement::Equals(key, value) => format!("{key}={value}"),
-                Requirement::In(key, values) => format!("{key} in ({})", values.join(", ")),
-                Requirement::NotIn(key, values) => format!("{key} notin ({})", values.join(", ")),
-                Requirement::Exists(key) => key.clone(),
-                Requirement::DoesNotExist(key) => format!("!{key}"),
-            })
-            .collect();
-        parts.join(",")
-    }
-}
-
-impl Requirement {
-    fn parse(expression: &Node) -> Option<Requirement> {
-        let key = expression.get("key")?.as_str()?.to_owned();
-        let operator = expression.get("operator")?.as_str()?;
-        let values = match expression.get("values").filter(|n| !n.is_null()) {
-            None => Vec::new(),
-            Some(values) => values
-                .items()?
-                .iter()
-                .map(scalar_text)
-                .collect::<Option<Vec<_>>>()?,
-        };
-        match operator {
-            "In" if !values.is_empty() => Some(Requirement::In(key, values)),
-            "NotIn" if !values.is_empty() => Some(Requirement::NotIn(key, values)),
-            "Exists" => Some(Requirement::Exists(key)),
-            "DoesNotExist" => Some(Requirement::DoesNotExist(key)),
-            _ => None,
-        }
-    }
-}
-
 /// The workloads of the set a policy's pod selector selects: same namespace
 /// (both absent counts as the same), pod template labels matching.
 pub fn selected_workloads<'a>(
@@ -383,12 +255,7 @@ pub fn selected_workloads<'a>(
     policy: &Resource,
     selector: &Selector,
 ) -> Vec<&'a Resource> {
-    resources
-        .iter()
-        .filter(|resource| resource.namespace == policy.namespace)
-        .filter(|resource| resource.pod_template().is_some())
-        .filter(|resource| selector.matches(&pod_labels(resource)))
-        .collect()
+    crate::selector::selected_workloads(resources, policy.namespace.as_deref(), selector)
 }
 
 #[cfg(test)]
@@ -402,84 +269,6 @@ mod tests {
             .pop()
             .and_then(|document| document.root)
             .expect("a document")
-    }
-
-    fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
-
-    #[test]
-    fn selectors_match_labels_and_expressions() {
-        let selector = Selector::parse(Some(&node(
-            "matchLabels: {app: searxng}\nmatchExpressions:\n  - {key: tier, operator: In, values: [web, api]}\n  - {key: canary, operator: DoesNotExist}\n  - {key: track, operator: NotIn, values: [beta]}\n  - {key: team, operator: Exists}\n",
-        )))
-        .expect("well formed");
-        assert!(!selector.selects_all());
-        let base = [("app", "searxng"), ("tier", "web"), ("team", "x")];
-        assert!(selector.matches(&labels(&base)));
-        assert!(selector.matches(&labels(&[
-            ("app", "searxng"),
-            ("tier", "api"),
-            ("team", "x"),
-            ("track", "stable")
-        ])));
-        assert!(!selector.matches(&labels(&[("app", "other"), ("tier", "web"), ("team", "x")])));
-        assert!(!selector.matches(&labels(&[
-            ("app", "searxng"),
-            ("tier", "db"),
-            ("team", "x")
-        ])));
-        assert!(!selector.matches(&labels(&[
-            ("app", "searxng"),
-            ("tier", "web"),
-            ("team", "x"),
-            ("canary", "1")
-        ])));
-        assert!(!selector.matches(&labels(&[
-            ("app", "searxng"),
-            ("tier", "web"),
-            ("team", "x"),
-            ("track", "beta")
-        ])));
-        assert!(!selector.matches(&labels(&[("app", "searxng"), ("tier", "web")])));
-        assert_eq!(
-            selector.describe(),
-            "app=searxng,tier in (web, api),!canary,track notin (beta),team"
-        );
-    }
-
-    #[test]
-    fn empty_and_malformed_selectors() {
-        for text in [
-            "{}",
-            "matchLabels: {}",
-            "matchLabels: {}\nmatchExpressions: []",
-            "~",
-        ] {
-            let selector = Selector::parse(Some(&node(text))).expect(text);
-            assert!(selector.selects_all(), "{text}");
-            assert!(selector.matches(&[]), "{text}");
-        }
-        assert_eq!(Selector::parse(None), Some(Selector::default()));
-        for text in [
-            "5",
-            "[a]",
-            "matchLabels: [a]",
-            "matchLabels: {app: {x: y}}",
-            "matchExpressions: {key: a}",
-            "matchExpressions: [{key: a, operator: In, values: []}]",
-            "matchExpressions: [{key: a, operator: Near, values: [b]}]",
-            "matchExpressions: [{operator: Exists}]",
-            "matchExpressions: [7]",
-        ] {
-            assert_eq!(Selector::parse(Some(&node(text))), None, "{text}");
-        }
-        // Labels written as numbers compare as their text.
-        let selector = Selector::parse(Some(&node("matchLabels: {version: 2}"))).unwrap();
-        assert!(selector.matches(&labels(&[("version", "2")])));
     }
 
     #[test]
