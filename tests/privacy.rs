@@ -209,7 +209,11 @@ spec:
     write(dir.path(), "deploy/apps/longhorn.yaml", app);
     // The Application is only a vehicle for its values here: the ArgoCD
     // hygiene rules (wave, project, repository) have their own tests.
-    write(dir.path(), ".charter.yaml", "rules:\n  ARGO: {enabled: false}\n");
+    write(
+        dir.path(),
+        ".charter.yaml",
+        "rules:\n  ARGO: {enabled: false}\n",
+    );
     let check = || {
         let run = charter_in(dir.path(), &["check", "--format", "json", "deploy"], None);
         assert_ne!(run.code, 2, "{}", run.stderr);

@@ -5,8 +5,8 @@
 //! lives under `rules/` at the top of the repository.
 
 pub mod argo;
-pub mod kyv;
 pub mod hardening;
+pub mod kyv;
 pub mod leak;
 pub mod net;
 pub mod parse;
