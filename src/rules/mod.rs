@@ -4,6 +4,8 @@
 //! `src/rules/sec/sec_001_plaintext_secret.rs`); its data, when it has any,
 //! lives under `rules/` at the top of the repository.
 
+pub mod cluster;
+pub mod gpu;
 pub mod leak;
 pub mod parse;
 pub mod privacy;
@@ -251,6 +253,7 @@ pub fn shipped_data<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> T
 /// Every built-in rule, in id order.
 pub fn builtin() -> Vec<Rule> {
     let mut rules: Vec<Rule> = parse::ALL.iter().map(|meta| Rule::engine(meta)).collect();
+    rules.extend(gpu::rules());
     rules.extend(leak::rules());
     rules.extend(privacy::rules());
     rules.extend(sec::rules());
