@@ -115,8 +115,15 @@ fn declared() -> BTreeMap<String, Declaration> {
                 add(expected, parse_expectation(line, &sidecar));
             }
         }
-        let directory = name.split('/').nth(1).unwrap_or_default().to_ascii_uppercase();
-        let named: Vec<String> = expected.keys().map(|key| family(&key.0).to_owned()).collect();
+        let directory = name
+            .split('/')
+            .nth(1)
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        let named: Vec<String> = expected
+            .keys()
+            .map(|key| family(&key.0).to_owned())
+            .collect();
         declaration.families.extend(named);
         declaration.families.insert(directory);
         declaration

@@ -6,6 +6,7 @@
 
 pub mod cluster;
 pub mod gpu;
+pub mod helm;
 pub mod leak;
 pub mod parse;
 pub mod privacy;
@@ -254,6 +255,7 @@ pub fn shipped_data<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> T
 pub fn builtin() -> Vec<Rule> {
     let mut rules: Vec<Rule> = parse::ALL.iter().map(|meta| Rule::engine(meta)).collect();
     rules.extend(gpu::rules());
+    rules.extend(helm::rules());
     rules.extend(leak::rules());
     rules.extend(privacy::rules());
     rules.extend(sec::rules());
