@@ -180,7 +180,7 @@ impl SetCheck for GpuCapacity {
                 holder.resource,
                 &holder.pointer,
                 format!(
-                    "{} holds {} GPU(s) ({} × {} per pod): always-on workloads ask for {wanted} \
+                    "{} holds {} GPU(s) ({}, {} per pod): always-on workloads ask for {wanted} \
                      in total but the cluster advertises {available} ({} GPU(s) × {} \
                      time-slice(s)){competing}{partial}",
                     holder.resource.display(),

@@ -50,6 +50,7 @@ kind: Service
 metadata:
   name: ollama
   namespace: ai-backend
+  labels: {app.kubernetes.io/name: ollama, app.kubernetes.io/instance: ollama}
 spec:
   ports: [{port: 11434}]
 ---
@@ -58,6 +59,7 @@ kind: Service
 metadata:
   name: ollama
   namespace: ai-frontend
+  labels: {app.kubernetes.io/name: ollama, app.kubernetes.io/instance: ollama-frontend}
 spec:
   ports: [{port: 11434}]
 ",

@@ -41,12 +41,13 @@ kind: Deployment
 metadata:
   name: n8n
   namespace: ai-frontend
+  labels: {app.kubernetes.io/name: n8n, app.kubernetes.io/instance: n8n}
 spec:
   template:
     spec:
       containers:
         - name: n8n
-          image: registry.homelab.lan/n8n:1.72.1
+          image: registry.homelab.lan/n8n:1.72.1@sha256:4f2a8c1e9b7d6a5f3e2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e
 ",
     ),
 };

@@ -41,6 +41,7 @@ kind: Deployment
 metadata:
   name: n8n
   namespace: ai-frontend
+  labels: {app.kubernetes.io/name: n8n, app.kubernetes.io/instance: n8n}
 spec:
   template:
     spec:

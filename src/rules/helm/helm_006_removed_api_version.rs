@@ -51,6 +51,7 @@ kind: CronJob
 metadata:
   name: model-refresh
   namespace: ai-backend
+  labels: {app.kubernetes.io/name: model-refresh, app.kubernetes.io/instance: model-refresh}
 spec:
   schedule: \"0 4 * * *\"
   jobTemplate:
@@ -60,7 +61,7 @@ spec:
           restartPolicy: Never
           containers:
             - name: refresh
-              image: registry.homelab.lan/refresh:1.0.0
+              image: registry.homelab.lan/refresh:1.0.0@sha256:4f2a8c1e9b7d6a5f3e2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e
 ",
     ),
 };
