@@ -88,6 +88,9 @@ spec:
               image: registry.homelab.lan/refresh:1.0.0
 ";
 
+/// `(rule, line, column, severity)` of a finding.
+type Found = (String, u64, u64, String);
+
 fn write(dir: &Path, name: &str, text: &str) {
     let path = dir.join(name);
     std::fs::create_dir_all(path.parent().expect("has a parent")).expect("create dirs");
@@ -95,15 +98,10 @@ fn write(dir: &Path, name: &str, text: &str) {
 }
 
 /// Runs `charter check --format json ARGS` in `dir` with `config` as
-/// `.charter.yaml`; the exit code, `(rule, line, column, severity)` of the
+/// `.charter.yaml`; `(rule, line, column, severity)` of the
 /// findings of `family` (other families judge the same manifests too), and
 /// the report.
-fn check(
-    dir: &Path,
-    config: &str,
-    args: &[&str],
-    family: &str,
-) -> (i32, Vec<(String, u64, u64, String)>, Value) {
+fn check(dir: &Path, config: &str, args: &[&str], family: &str) -> (Vec<Found>, Value) {
     write(dir, ".charter.yaml", config);
     let mut all = vec!["check", "--format", "json"];
     all.extend(args);
@@ -128,10 +126,10 @@ fn check(
             )
         })
         .collect();
-    (run.code, found, report)
+    (found, report)
 }
 
-fn finding(rule: &str, line: u64, column: u64, severity: &str) -> (String, u64, u64, String) {
+fn finding(rule: &str, line: u64, column: u64, severity: &str) -> Found {
     (rule.into(), line, column, severity.into())
 }
 
@@ -141,7 +139,7 @@ fn gpu_capacity_comes_from_the_cluster_facts() {
     write(dir.path(), "manifests/ollama.yaml", TWO_GPU_WORKLOADS);
 
     // One GPU in rules/cluster.yaml: both are reported, each naming the other.
-    let (_, found, report) = check(dir.path(), "", &["manifests"], "GPU");
+    let (found, report) = check(dir.path(), "", &["manifests"], "GPU");
     assert_eq!(
         found,
         [
@@ -166,12 +164,12 @@ fn gpu_capacity_comes_from_the_cluster_facts() {
     // Two GPUs, or one shared by time-slicing, fit them both.
     for facts in ["{gpu: {capacity: 2}}", "{gpu: {timeSlicing: 4}}"] {
         let config = format!("rules:\n  GPU:\n    cluster: {facts}\n");
-        let (_, found, _) = check(dir.path(), &config, &["manifests"], "GPU");
+        let (found, _) = check(dir.path(), &config, &["manifests"], "GPU");
         assert_eq!(found, vec![], "{facts}");
     }
 
     // A single file is a partial set: the finding is only info.
-    let (_, found, _) = check(dir.path(), "", &["manifests/ollama.yaml"], "GPU");
+    let (found, _) = check(dir.path(), "", &["manifests/ollama.yaml"], "GPU");
     assert_eq!(
         found,
         [
@@ -187,7 +185,7 @@ fn gpu_placement_follows_the_cluster_facts_and_gpu_resources_the_data() {
     write(dir.path(), "manifests/job.yaml", UNPLACED_JOB);
 
     // Label, toleration and RuntimeClass missing: three findings at the spec.
-    let (_, found, report) = check(dir.path(), "", &["manifests"], "GPU");
+    let (found, report) = check(dir.path(), "", &["manifests"], "GPU");
     assert_eq!(found, vec![finding("GPU-002", 8, 5, "error"); 3]);
     let hints: Vec<&str> = report["findings"]
         .as_array()
@@ -212,7 +210,7 @@ rules:
         runtimeClassRequired: false
         nodeLabels: {accelerator: rtx-5080}
 ";
-    let (_, found, report) = check(dir.path(), config, &["manifests"], "GPU");
+    let (found, report) = check(dir.path(), config, &["manifests"], "GPU");
     assert_eq!(found, [finding("GPU-002", 8, 5, "error")]);
     let message = report["findings"]
         .as_array()
@@ -229,10 +227,10 @@ rules:
     let mut config = String::from(
         "rules:\n  GPU:\n    resources: [amd.com/gpu]\n    cluster: {gpu: {taints: [], runtimeClassRequired: false}}\n",
     );
-    let (_, found, _) = check(dir.path(), &config, &["manifests"], "GPU");
+    let (found, _) = check(dir.path(), &config, &["manifests"], "GPU");
     assert_eq!(found, vec![]);
     config = config.replace("[amd.com/gpu]", "[\"example.com/*\"]");
-    let (_, found, _) = check(dir.path(), &config, &["manifests"], "GPU");
+    let (found, _) = check(dir.path(), &config, &["manifests"], "GPU");
     assert_eq!(found, vec![finding("GPU-002", 8, 5, "error")]);
 }
 
@@ -265,7 +263,7 @@ fn removed_api_versions_depend_on_the_kubernetes_version() {
     write(dir.path(), "manifests/cronjob.yaml", OLD_CRONJOB);
 
     // k3s 1.31 (rules/cluster.yaml): batch/v1beta1 was removed in 1.25.
-    let (_, found, _) = check(dir.path(), "", &["manifests"], "HELM");
+    let (found, _) = check(dir.path(), "", &["manifests"], "HELM");
     assert!(
         found.contains(&finding("HELM-006", 1, 1, "error")),
         "{found:?}"
@@ -286,7 +284,7 @@ fn removed_api_versions_depend_on_the_kubernetes_version() {
             None,
         ),
     ] {
-        let (_, found, _) = check(dir.path(), config, &["manifests"], "HELM");
+        let (found, _) = check(dir.path(), config, &["manifests"], "HELM");
         let api: Vec<_> = found.iter().filter(|f| f.0 == "HELM-006").collect();
         match expected {
             Some(severity) => assert_eq!(api, [&finding("HELM-006", 1, 1, severity)], "{config}"),
@@ -306,7 +304,7 @@ rules:
         "manifests/cronjob.yaml",
         &OLD_CRONJOB.replace("batch/v1beta1", "batch/v1"),
     );
-    let (_, found, report) = check(dir.path(), config, &["manifests"], "HELM");
+    let (found, report) = check(dir.path(), config, &["manifests"], "HELM");
     assert!(
         found.contains(&finding("HELM-006", 1, 1, "warning")),
         "{found:?}"
@@ -333,7 +331,7 @@ data:
   greeting: \"Hello {{ .Values.name }}\"
 ";
     write(dir.path(), "manifests/settings.yaml", manifest);
-    let (_, found, _) = check(dir.path(), "", &["manifests"], "HELM");
+    let (found, _) = check(dir.path(), "", &["manifests"], "HELM");
     assert_eq!(found, vec![finding("HELM-001", 7, 3, "error")]);
 
     // The ConfigMap's data declared a template of its own, and `my-release`
@@ -345,7 +343,7 @@ rules:
       - {apiVersion: v1, kind: ConfigMap, paths: [/data/greeting]}
     placeholders: [my-release]
 ";
-    let (_, found, _) = check(dir.path(), config, &["manifests"], "HELM");
+    let (found, _) = check(dir.path(), config, &["manifests"], "HELM");
     assert_eq!(found, vec![finding("HELM-001", 4, 3, "error")]);
 
     // Labels: ConfigMaps made to need one.
@@ -356,6 +354,6 @@ rules:
     labelledKinds: [ConfigMap]
     recommendedLabels: [app.kubernetes.io/part-of]
 ";
-    let (_, found, _) = check(dir.path(), config, &["manifests"], "HELM");
+    let (found, _) = check(dir.path(), config, &["manifests"], "HELM");
     assert_eq!(found, [finding("HELM-003", 3, 1, "warning")]);
 }

@@ -9,9 +9,6 @@ use std::path::Path;
 use common::{charter, charter_in, locations};
 use serde_json::Value;
 
-/// An in-house image the shipped catalogue does not know, with a vLLM
-/// beside it, and an agent that talks to a NAS outside the cluster.
-
 /// The report with only the PRIV family's findings: these tests are about
 /// privacy, and the same manifests also draw other families' findings (HELM
 /// labels and digests), which their own tests cover.
@@ -26,6 +23,8 @@ fn privacy_only(mut report: Value) -> Value {
     report
 }
 
+/// An in-house image the shipped catalogue does not know, with a vLLM
+/// beside it, and an agent that talks to a NAS outside the cluster.
 const MANIFEST: &str = "\
 apiVersion: apps/v1
 kind: Deployment
