@@ -206,3 +206,71 @@ pub fn written(node: &Node) -> String {
         _ => "a non-scalar".to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loader::tests::resources_of;
+
+    #[test]
+    fn quantities_are_whole_or_not() {
+        let resources = resources_of(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: q}\ndata: {a: 1, b: \"2\", c: \"0.5\", d: 1.5, e: 500m, f: -1, g: \"\"}\n",
+        );
+        let data = resources[0].get("/data").expect("data");
+        let wholes: Vec<Option<u64>> = ["a", "b", "c", "d", "e", "f", "g"]
+            .iter()
+            .map(|key| whole(&data[*key]))
+            .collect();
+        assert_eq!(wholes, [Some(1), Some(2), None, None, None, None, None]);
+    }
+
+    #[test]
+    fn gpus_per_pod_count_limits_requests_and_init_containers() {
+        let resources = resources_of(
+            "\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  initContainers:
+    - name: warm
+      resources: {limits: {nvidia.com/gpu: 3}}
+  containers:
+    - name: a
+      resources: {limits: {nvidia.com/gpu: 1}, requests: {nvidia.com/gpu: 1}}
+    - name: b
+      resources: {requests: {amd.com/gpu: \"1\"}}
+    - name: c
+      resources: {limits: {cpu: 2, example.com/gpu: 4}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: q}
+spec:
+  containers:
+    - name: a
+      resources: {limits: {gpu.intel.com/i915: 2, nvidia.com/gpu: 0}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: r}
+spec:
+  containers:
+    - name: a
+      resources: {limits: {nvidia.com/gpu: \"0\"}}
+",
+        );
+        let gpus = Gpus::default();
+        let pods: Vec<_> = resources
+            .iter()
+            .map(|resource| resource.pod_template().expect("a pod"))
+            .collect();
+        // 1 + 1 from the containers, 3 from the init container: 3.
+        assert_eq!(gpus.per_pod(&pods[0]), 3);
+        assert_eq!(gpus.per_pod(&pods[1]), 2);
+        assert!(gpus.is_gpu_pod(&pods[0]) && gpus.is_gpu_pod(&pods[1]));
+        assert!(!gpus.is_gpu_pod(&pods[2]));
+        assert_eq!(gpus.per_pod(&pods[2]), 0);
+    }
+}

@@ -1,6 +1,8 @@
 //! HELM-001: a template marker or a placeholder release name left in a
 //! rendered manifest.
 
+use std::fmt::Write;
+
 use globset::GlobMatcher;
 
 use super::{TemplateExempt, shipped};
@@ -152,8 +154,20 @@ impl ResourceCheck for Unrendered {
         }
         let skipped: Vec<&GlobMatcher> =
             exemptions.iter().flat_map(|exempt| &exempt.paths).collect();
+        let suspicious = |text: &str| {
+            text.contains("{{")
+                || self.placeholders.iter().any(|placeholder| {
+                    !placeholder.is_empty() && text.contains(placeholder.as_str())
+                })
+        };
         let mut found = Vec::new();
-        walk(&resource.object, String::new(), &skipped, &mut found);
+        walk(
+            &resource.object,
+            &mut String::new(),
+            &skipped,
+            &suspicious,
+            &mut found,
+        );
         for (pointer, text) in found {
             let message = match marker(text) {
                 Some(marker) => format!(
@@ -175,31 +189,36 @@ impl ResourceCheck for Unrendered {
     }
 }
 
-/// Every string under `node` (not under a skipped pointer), with its pointer.
+/// Every string under `node` that holds a marker or a placeholder (not under
+/// a skipped pointer), with its pointer. One pointer buffer serves the whole
+/// walk: most strings are clean, and they cost no allocation.
 fn walk<'a>(
     node: &'a Node,
-    pointer: String,
+    pointer: &mut String,
     skipped: &[&GlobMatcher],
+    suspicious: &dyn Fn(&str) -> bool,
     found: &mut Vec<(String, &'a str)>,
 ) {
-    if !pointer.is_empty() && skipped.iter().any(|glob| glob.is_match(&pointer)) {
+    if !pointer.is_empty() && skipped.iter().any(|glob| glob.is_match(pointer.as_str())) {
         return;
     }
+    let length = pointer.len();
     match &node.value {
-        Value::String(text) => found.push((pointer, text)),
+        Value::String(text) if suspicious(text) => found.push((pointer.clone(), text)),
         Value::Sequence(items) => {
             for (index, item) in items.iter().enumerate() {
-                walk(item, format!("{pointer}/{index}"), skipped, found);
+                // Writing to a String cannot fail.
+                let _ = write!(pointer, "/{index}");
+                walk(item, pointer, skipped, suspicious, found);
+                pointer.truncate(length);
             }
         }
         Value::Mapping(entries) => {
             for entry in entries.iter() {
-                walk(
-                    &entry.node,
-                    format!("{pointer}/{}", escape_token(&entry.key)),
-                    skipped,
-                    found,
-                );
+                pointer.push('/');
+                pointer.push_str(&escape_token(&entry.key));
+                walk(&entry.node, pointer, skipped, suspicious, found);
+                pointer.truncate(length);
             }
         }
         _ => {}
