@@ -90,6 +90,10 @@ impl ResourceCheck for GpuPlacement {
         super::FAMILY_PARAMETERS
     }
 
+    fn knowledge(&self) -> Option<String> {
+        Some(self.gpus.knowledge())
+    }
+
     fn check(&self, context: &Context<'_>, out: &mut Emitter<'_>) {
         let Some(pod) = context.pod() else {
             return;

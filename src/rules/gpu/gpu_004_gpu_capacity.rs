@@ -142,6 +142,10 @@ impl SetCheck for GpuCapacity {
         super::FAMILY_PARAMETERS
     }
 
+    fn knowledge(&self) -> Option<String> {
+        Some(self.gpus.knowledge())
+    }
+
     fn check(&self, set: &ResourceSet<'_>, out: &mut Emitter<'_>) {
         let holders: Vec<Holder<'_>> = set
             .resources

@@ -100,6 +100,42 @@ impl Gpus {
         Ok(())
     }
 
+    /// The cluster's GPU facts, for `charter explain`.
+    pub fn knowledge(&self) -> String {
+        let gpu = &self.cluster.gpu;
+        let labels: Vec<String> = gpu
+            .node_labels
+            .iter()
+            .map(|(key, value)| format!("{key}={value}"))
+            .collect();
+        let taints: Vec<String> = gpu
+            .taints
+            .iter()
+            .map(|taint| match &taint.value {
+                Some(value) => format!("{}={value}:{}", taint.key, taint.effect),
+                None => format!("{}:{}", taint.key, taint.effect),
+            })
+            .collect();
+        format!(
+            "The cluster, from rules/cluster.yaml:\n\
+             - {} GPU(s) on {} node(s), {} time-slice(s) each: {} schedulable\n\
+             - GPU node labels: {}\n\
+             - GPU node taints: {}\n\
+             - RuntimeClass: {} ({})",
+            gpu.capacity,
+            gpu.nodes,
+            gpu.time_slicing.max(1),
+            gpu.schedulable(),
+            or_none(&labels),
+            or_none(&taints),
+            gpu.runtime_class_name,
+            match gpu.runtime_class_required {
+                true => "required",
+                false => "not required",
+            }
+        )
+    }
+
     pub fn is_gpu(&self, resource_name: &str) -> bool {
         self.resources.is_match(resource_name)
     }
@@ -169,6 +205,13 @@ impl Gpus {
             }
         }
         containers.max(init)
+    }
+}
+
+fn or_none(items: &[String]) -> String {
+    match items.is_empty() {
+        true => "none".to_owned(),
+        false => items.join(", "),
     }
 }
 

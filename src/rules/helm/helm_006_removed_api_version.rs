@@ -149,6 +149,15 @@ impl ResourceCheck for RemovedApis {
         &["kubernetesVersion"]
     }
 
+    fn knowledge(&self) -> Option<String> {
+        let (major, minor) = self.version;
+        Some(format!(
+            "The cluster runs Kubernetes {major}.{minor} (rules/cluster.yaml); rules/helm.yaml \
+             lists {} API versions that were deprecated or removed.",
+            self.apis.len()
+        ))
+    }
+
     fn check(&self, context: &Context<'_>, out: &mut Emitter<'_>) {
         let resource = context.resource;
         let Some(api) = self.apis.iter().find(|api| {
