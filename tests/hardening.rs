@@ -97,7 +97,7 @@ fn check(config: &str, single_file: bool) -> (i32, Vec<(String, u64, u64)>, Valu
     let dir = tempfile::tempdir().expect("temp dir");
     write(dir.path(), "manifests/collector.yaml", MANIFEST);
     // The other families are not what this test is about.
-    let config = format!("rules:\n  PRIV: off\n{config}");
+    let config = format!("rules:\n  PRIV: off\n  HELM: off\n  GPU: off\n{config}");
     write(dir.path(), ".charter.yaml", &config);
     let target = match single_file {
         true => "manifests/collector.yaml",

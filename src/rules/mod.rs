@@ -5,7 +5,10 @@
 //! lives under `rules/` at the top of the repository.
 
 pub mod argo;
+pub mod cluster;
+pub mod gpu;
 pub mod hardening;
+pub mod helm;
 pub mod kyv;
 pub mod leak;
 pub mod net;
@@ -259,6 +262,8 @@ pub fn builtin() -> Vec<Rule> {
     let mut rules: Vec<Rule> = parse::ALL.iter().map(|meta| Rule::engine(meta)).collect();
     rules.extend(argo::rules());
     rules.extend(kyv::rules());
+    rules.extend(gpu::rules());
+    rules.extend(helm::rules());
     rules.extend(leak::rules());
     rules.extend(net::rules());
     rules.extend(pod::rules());
