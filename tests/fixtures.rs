@@ -26,6 +26,9 @@ struct Declaration {
     families: BTreeSet<String>,
 }
 
+/// Fixture directories checked as whole deployments (`--platform`).
+const PLATFORM_DIRECTORIES: [&str; 2] = ["fixtures/kyv/platform", "fixtures/kyv/platform-complete"];
+
 /// Families every fixture accounts for: reading input and suppressions
 /// concern every file, and so does the secret scanner.
 const ALWAYS_CHECKED: [&str; 3] = ["PARSE", "SUPP", "LEAK"];
@@ -161,6 +164,14 @@ fn every_fixture_reports_exactly_what_it_declares() {
         run.stderr
     );
     let mut reported = reported(&run.json());
+    // A `platform/` directory is a whole deployment: its files are judged
+    // by a run with `--platform` over that directory alone.
+    for directory in PLATFORM_DIRECTORIES {
+        let platform = charter(&["check", "--platform", directory, "--format", "json"]);
+        assert_ne!(platform.code, 2, "{}", platform.stderr);
+        reported.retain(|file, _| !file.starts_with(directory));
+        reported.extend(self::reported(&platform.json()));
+    }
     let declared = declared();
     assert!(
         declared.len() >= 25,
