@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::write_file as write;
+
 use std::path::Path;
 
 use common::{charter_in, locations};
@@ -45,12 +47,6 @@ fn git(url: &str, revision: &str, path: &str) -> String {
 }
 
 const PLATFORM: &str = "https://git.homelab.internal/platform/charter.git";
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().expect("has a parent")).expect("create dirs");
-    std::fs::write(path, text).expect("write file");
-}
 
 fn check(dir: &Path, args: &[&str]) -> (i32, Value) {
     let mut all = vec!["check", "--format", "json"];

@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::path::Path;
+use common::write_file as write;
 
 use common::{charter, charter_in, locations, repo_root};
 use serde_json::Value;
@@ -14,12 +14,6 @@ fn secret_manifest() -> String {
     format!(
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: litellm-master-key\n  namespace: ai-backend\ntype: Opaque\nstringData:\n  master-key: {SECRET_VALUE}\n  quoted: \"{SECRET_VALUE}\"\n"
     )
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().expect("has a parent")).expect("create dirs");
-    std::fs::write(path, text).expect("write file");
 }
 
 #[test]

@@ -3,9 +3,11 @@
 
 mod common;
 
+use common::write_unhardened as write;
+
 use std::path::Path;
 
-use common::{charter_in, locations, without_hardening};
+use common::{charter_in, locations};
 use serde_json::Value;
 
 /// The report with only the PRIV family's findings: these tests are about
@@ -89,21 +91,6 @@ spec:
     - ports:
         - {port: 443, protocol: TCP}
 ";
-
-fn write(dir: &Path, name: &str, text: &str) {
-    // These tests are about other families: their workloads are not hardened.
-    let config;
-    let text = match name {
-        ".charter.yaml" => {
-            config = without_hardening(text);
-            config.as_str()
-        }
-        _ => text,
-    };
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().expect("has a parent")).expect("create dirs");
-    std::fs::write(path, text).expect("write file");
-}
 
 /// A directory with the two manifests and `config` as `.charter.yaml`.
 fn setup(config: &str) -> tempfile::TempDir {

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::write_file as write;
+
 use std::path::Path;
 
 use common::charter_in;
@@ -90,12 +92,6 @@ spec:
 
 /// `(rule, line, column, severity)` of a finding.
 type Found = (String, u64, u64, String);
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().expect("has a parent")).expect("create dirs");
-    std::fs::write(path, text).expect("write file");
-}
 
 /// Runs `charter check --format json ARGS` in `dir` with `config` as
 /// `.charter.yaml`; `(rule, line, column, severity)` of the

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::Path;
+use common::write_file as write;
 
 use common::{charter_in, locations};
 use serde_json::Value;
@@ -85,12 +85,6 @@ subjects:
   - kind: ServiceAccount
     name: collector
 ";
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().expect("a parent")).expect("dirs");
-    std::fs::write(path, text).expect("write");
-}
 
 /// Checks the manifest (as a directory, or as a single file) with `config`.
 fn check(config: &str, single_file: bool) -> (i32, Vec<(String, u64, u64)>, Value) {

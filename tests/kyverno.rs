@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::Path;
+use common::write_file as write;
 
 use common::{charter_in, locations};
 
@@ -38,12 +38,6 @@ spec:
         message: hostPath volumes are forbidden.
         pattern: {spec: {=(volumes): [{X(hostPath): \"null\"}]}}
 ";
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().expect("a parent")).expect("dirs");
-    std::fs::write(path, text).expect("write");
-}
 
 fn run(config: &str, args: &[&str]) -> (i32, Vec<(String, u64, u64)>, serde_json::Value) {
     let dir = tempfile::tempdir().expect("temp dir");

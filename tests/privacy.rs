@@ -4,9 +4,9 @@
 
 mod common;
 
-use std::path::Path;
+use common::write_unhardened as write;
 
-use common::{charter, charter_in, locations, without_hardening};
+use common::{charter, charter_in, locations};
 use serde_json::Value;
 
 /// The report with only the PRIV family's findings: these tests are about
@@ -67,21 +67,6 @@ fn run(config: &str) -> (i32, Vec<(String, u64, u64)>, serde_json::Value) {
     assert_ne!(run.code, 2, "usage error: {}", run.stderr);
     let report = privacy_only(run.json());
     (run.code, locations(&report), report)
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    // These tests are about other families: their workloads are not hardened.
-    let config;
-    let text = match name {
-        ".charter.yaml" => {
-            config = without_hardening(text);
-            config.as_str()
-        }
-        _ => text,
-    };
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().expect("a parent")).expect("dirs");
-    std::fs::write(path, text).expect("write");
 }
 
 #[test]

@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::write_file as write;
+
 use std::path::Path;
 
 use charter::leak::Catalogue;
@@ -34,12 +36,6 @@ fn fake(detector: &str, seed: u64) -> Fake {
     })
     .expect("template expands");
     Fake { line, parts }
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
-    std::fs::write(path, text).expect("write");
 }
 
 fn check(dir: &Path, args: &[&str]) -> (Run, Value) {

@@ -96,3 +96,19 @@ pub fn without_hardening(config: &str) -> String {
     );
     format!("{config}{OFF}")
 }
+
+/// Writes `text` to `dir/name`, creating the directories on the way.
+pub fn write_file(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().expect("has a parent")).expect("create dirs");
+    std::fs::write(path, text).expect("write file");
+}
+
+/// Like `write_file`, but a `.charter.yaml` gets the hardening families
+/// turned off: for tests about other families, whose workloads are bare.
+pub fn write_unhardened(dir: &Path, name: &str, text: &str) {
+    match name {
+        ".charter.yaml" => write_file(dir, name, &without_hardening(text)),
+        _ => write_file(dir, name, text),
+    }
+}
