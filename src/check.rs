@@ -2,6 +2,11 @@
 
 use rayon::prelude::*;
 
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::chart::sources::template_sources;
+use crate::chart::{self, ChartDir, Failure, Helm, HelmSettings};
 use crate::config::Config;
 use crate::date::Date;
 use crate::engine::{self, ActiveRule, ResourceSet};
@@ -11,8 +16,9 @@ use crate::leak::{Catalogue, Scanner};
 use crate::loader::{self, DocumentKinds, Loaded, Tally};
 use crate::resource::Resource;
 use crate::rules::supp::supp_003_expired_exemption;
+use crate::rules::helm::helm_007_render_failure;
 use crate::rules::{Rule, parse};
-use crate::source::SourceFile;
+use crate::source::{Mark, SourceFile};
 use crate::suppress;
 use crate::yaml::Limits;
 
@@ -33,6 +39,8 @@ pub struct CheckOptions {
     pub keep_text: bool,
     /// The inputs are a whole deployment (`--platform`).
     pub platform: bool,
+    /// How Helm charts among the inputs are rendered.
+    pub helm: HelmSettings,
 }
 
 impl Default for CheckOptions {
@@ -48,6 +56,7 @@ impl Default for CheckOptions {
             secrets_config: None,
             keep_text: true,
             platform: false,
+            helm: HelmSettings::default(),
         }
     }
 }
@@ -62,8 +71,9 @@ pub struct Outcome {
     /// Sorted by file, line, column, rule.
     pub findings: Vec<Finding>,
     pub tally: Tally,
-    /// Helm chart directories that were found and not read.
+    /// Helm chart directories that were found and not rendered, and why.
     pub charts: Vec<String>,
+    pub charts_not_rendered_because: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -77,6 +87,9 @@ pub enum CheckError {
     #[error("secret detectors: {0}")]
     #[diagnostic(code(charter::usage))]
     SecretsConfig(String),
+    #[error("{0}")]
+    #[diagnostic(code(charter::usage))]
+    Helm(String),
 }
 
 pub fn check(
@@ -85,6 +98,12 @@ pub fn check(
     rules: &[Rule],
 ) -> Result<Outcome, CheckError> {
     let kinds = DocumentKinds::builtin().map_err(CheckError::RuleData)?;
+    // A helm named by the user that is not there is a usage error, whether
+    // or not the paths hold a chart: the run would not do what was asked.
+    let helm = Helm::locate(&options.helm);
+    if let (Err(message), Some(_)) = (&helm, &options.helm.bin) {
+        return Err(CheckError::Helm(message.clone()));
+    }
     // Compiling the detectors takes a few milliseconds: beside the walk.
     let scanning = scanner_wanted(config);
     let (scanner, discovery) = rayon::join(
@@ -124,6 +143,18 @@ pub fn check(
         findings.extend(loaded.findings);
         tally += loaded.tally;
     }
+    let charts_not_rendered_because = match helm {
+        Ok(helm) => {
+            render_charts(&helm, &discovery.charts, &reader, &mut files, &mut resources, &mut findings, &mut tally);
+            None
+        }
+        Err(_) if discovery.charts.is_empty() => None,
+        Err(reason) => Some(reason),
+    };
+    let unrendered = match charts_not_rendered_because {
+        Some(_) => discovery.charts,
+        None => Vec::new(),
+    };
     findings.extend(expired_exemptions(config, files.len(), options.today));
     files.extend(config.file.clone());
 
@@ -175,8 +206,68 @@ pub fn check(
         resources,
         findings,
         tally,
-        charts: discovery.charts,
+        charts: unrendered,
+        charts_not_rendered_because,
     })
+}
+
+/// Renders every chart of the run and loads the output as more files.
+fn render_charts(
+    helm: &Helm,
+    chart_names: &[String],
+    reader: &Reader<'_>,
+    files: &mut Vec<SourceFile>,
+    resources: &mut Vec<Resource>,
+    findings: &mut Vec<Finding>,
+    tally: &mut Tally,
+) {
+    if chart_names.is_empty() {
+        return;
+    }
+    let charts: Vec<ChartDir> = chart_names
+        .iter()
+        .map(|name| ChartDir {
+            name: name.clone(),
+            path: input::absolute(Path::new(name)),
+        })
+        .collect();
+    let renders = chart::plan(&charts, resources, files);
+    let settings = &reader.options.helm;
+    let outputs: Vec<_> = renders
+        .par_iter()
+        .map(|render| helm.render(render, settings))
+        .collect();
+    for (render, output) in renders.iter().zip(outputs) {
+        let file = files.len();
+        let name = render.stream_name();
+        let text = match output {
+            Ok(text) => text,
+            Err(Failure::Refused(message) | Failure::NotRun(message)) => {
+                let by = render
+                    .application
+                    .as_ref()
+                    .map(|app| format!(" (as Application `{app}` deploys it)"))
+                    .unwrap_or_default();
+                findings.push(Finding::at(
+                    &helm_007_render_failure::META,
+                    file,
+                    Mark::FILE_START,
+                    format!("`helm template` of {}{by} failed: {message}", render.chart_name),
+                ));
+                files.push(SourceFile::new(name, None, None));
+                continue;
+            }
+        };
+        let chart = charts.iter().find(|chart| chart.path == render.chart);
+        let (source, loaded) = reader.load(file, name, None, Role::Manifest, Arc::from(text), chart);
+        files.push(source);
+        for mut resource in loaded.resources {
+            resource.index = resources.len();
+            resources.push(resource);
+        }
+        findings.extend(loaded.findings);
+        *tally += loaded.tally;
+    }
 }
 
 /// Whether any `LEAK` rule is on.
@@ -257,10 +348,29 @@ impl Reader<'_> {
                 return (SourceFile::new(name, path, None), loaded);
             }
         };
+        self.load(file, name, path, role, text, None)
+    }
+
+    /// Loads and scans a text: a file's, or a chart's rendered output (with
+    /// the chart's directory, to name the templates it came from).
+    fn load(
+        &self,
+        file: usize,
+        name: String,
+        path: Option<std::path::PathBuf>,
+        role: Role,
+        text: Arc<str>,
+        chart: Option<&ChartDir>,
+    ) -> (SourceFile, Loaded) {
+        let mut loaded = Loaded::default();
+        let mut templates = Vec::new();
         if role == Role::Manifest {
             loaded = loader::load(file, &text, self.kinds, self.options.limits);
+            let chart = chart.map(|chart| (chart.name.as_str(), chart.path.as_path()));
+            templates = template_sources(&text, chart);
         }
         let mut source = SourceFile::new(name, path, Some(text));
+        source.templates = templates;
         source.secrets = std::mem::take(&mut loaded.secrets);
         if let Some(scanner) = self.scanner {
             loaded.tally.files_scanned = 1;

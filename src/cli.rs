@@ -10,6 +10,7 @@ use miette::Diagnostic;
 
 use crate::baseline::Baseline;
 use crate::check::{self, CheckOptions};
+use crate::chart::HelmSettings;
 use crate::config::{Config, FailOn};
 use crate::input;
 use crate::report::{self, human, json};
@@ -68,7 +69,7 @@ struct CheckArgs {
     /// Lowest severity that makes the exit status 1 [default: error, or `failOn` in the configuration].
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
-    /// Configuration file [default: .charter.yaml in the current directory or a parent].
+    /// Configuration file [default: .charter.yaml in the first path's directory or a parent, else in the current directory or a parent].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Ignore any .charter.yaml.
@@ -107,6 +108,15 @@ struct CheckArgs {
     /// Record today's unsuppressed findings in FILE, so later runs with --baseline fail only on new ones.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     write_baseline: Option<PathBuf>,
+    /// The `helm` that renders charts found in the paths [default: `helm.bin` in the configuration, or `helm` on PATH].
+    #[arg(long, value_name = "PATH")]
+    helm_bin: Option<PathBuf>,
+    /// A values file for every chart rendered, after the Application's own (repeatable).
+    #[arg(long, value_name = "FILE")]
+    helm_values: Vec<PathBuf>,
+    /// A `--set` for every chart rendered, applied last (repeatable).
+    #[arg(long, value_name = "KEY=VALUE")]
+    helm_set: Vec<String>,
 }
 
 pub fn main() -> ExitCode {
@@ -159,6 +169,11 @@ fn run_check(args: CheckArgs) -> miette::Result<u8> {
             .secrets_config
             .clone()
             .or_else(|| config.secrets.clone()),
+        helm: HelmSettings {
+            bin: args.helm_bin.clone().or_else(|| config.helm.bin.clone()),
+            values: config.helm.values.iter().chain(&args.helm_values).cloned().collect(),
+            set: config.helm.set.iter().chain(&args.helm_set).cloned().collect(),
+        },
         ..CheckOptions::default()
     };
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
@@ -225,13 +240,29 @@ fn load_config(args: &CheckArgs, rules: &[Rule]) -> miette::Result<Config> {
             ));
         }
         Some(path) => path.clone(),
-        None => match Config::discover(&cwd) {
+        None => match discovery_start(&args.paths)
+            .and_then(|start| Config::discover(&start))
+            .or_else(|| Config::discover(&cwd))
+        {
             Some(path) => path,
             None => return Ok(Config::default()),
         },
     };
     let display = relative_display(&path, &cwd);
     Config::load(&path, display, rules).map_err(|error| miette::Report::new_boxed(error))
+}
+
+/// Where the configuration of a run is looked for first: the first checked
+/// path (a directory, or a file's directory), so that `charter check deploy/`
+/// reads `deploy/.charter.yaml` from wherever it is run. Standard input has
+/// no place; the current directory is the fallback.
+fn discovery_start(paths: &[String]) -> Option<PathBuf> {
+    let first = paths.iter().find(|path| path.as_str() != "-")?;
+    let path = input::absolute(Path::new(first));
+    match path.is_dir() {
+        true => Some(path),
+        false => path.parent().map(Path::to_path_buf),
+    }
 }
 
 fn relative_display(path: &Path, cwd: &Path) -> String {

@@ -66,6 +66,9 @@ pub struct Config {
     pub baseline: Option<PathBuf>,
     /// The checked paths are a whole deployment (`platform:`, like `--platform`).
     pub platform: Option<bool>,
+    /// How Helm charts are rendered (`helm:`), paths resolved against the
+    /// configuration's directory.
+    pub helm: crate::chart::HelmSettings,
 }
 
 /// `rules:` entry for one rule id or one family.
@@ -282,6 +285,11 @@ impl Config {
             secrets: relative(raw.secrets),
             baseline: relative(raw.baseline),
             platform: raw.platform,
+            helm: crate::chart::HelmSettings {
+                bin: relative(raw.helm.bin),
+                values: raw.helm.values.into_iter().filter_map(|path| relative(Some(path))).collect(),
+                set: raw.helm.set,
+            },
             file: Some(file),
         })
     }
@@ -302,6 +310,19 @@ struct RawConfig {
     secrets: Option<PathBuf>,
     baseline: Option<PathBuf>,
     platform: Option<bool>,
+    #[serde(default)]
+    helm: RawHelm,
+}
+
+/// `helm:` of the configuration, like `--helm-bin`, `--helm-values`, `--helm-set`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawHelm {
+    bin: Option<PathBuf>,
+    #[serde(default)]
+    values: Vec<PathBuf>,
+    #[serde(default)]
+    set: Vec<String>,
 }
 
 /// A size written as a number of bytes or a string such as `16Mi`.

@@ -423,6 +423,15 @@ pub fn human_size(bytes: u64) -> String {
     }
 }
 
+/// The root of the Git checkout holding `path`: the nearest ancestor with a
+/// `.git` entry (a directory, or a file in a worktree).
+pub fn repository_root(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .skip(1)
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
 /// Absolute, lexically normalised form of a path (symbolic links are kept:
 /// globs match the path people see).
 pub fn absolute(path: &Path) -> PathBuf {

@@ -8,6 +8,7 @@
 //! these together; [`cli`] is the command line on top.
 
 pub mod baseline;
+pub mod chart;
 pub mod check;
 pub mod cli;
 pub mod config;

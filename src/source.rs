@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
+use crate::chart::sources::TemplateSource;
+
 /// A 1-based line and 1-based column (counted in Unicode scalar values, the way
 /// editors and `kubectl` error messages count them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -41,6 +43,8 @@ pub struct SourceFile {
     /// Ranges of the text that hold secret values, masked wherever the text
     /// is shown (see `redact`).
     pub secrets: Vec<(Mark, Mark)>,
+    /// The templates Helm rendered the text from (its `# Source:` comments).
+    pub templates: Vec<TemplateSource>,
     line_starts: OnceLock<Vec<usize>>,
 }
 
@@ -51,6 +55,7 @@ impl SourceFile {
             path,
             text,
             secrets: Vec::new(),
+            templates: Vec::new(),
             line_starts: OnceLock::new(),
         }
     }
@@ -64,6 +69,11 @@ impl SourceFile {
             self.line_starts.get_or_init(|| line_starts(text)),
             mark,
         )
+    }
+
+    /// The Helm template a line was rendered from, when the text is Helm output.
+    pub fn template_at(&self, line: u32) -> Option<&TemplateSource> {
+        crate::chart::sources::source_at(&self.templates, line)
     }
 
     /// The text of a 1-based line, without its line break.

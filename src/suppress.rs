@@ -142,10 +142,12 @@ impl Exemption {
             return false;
         }
         if let Some(files) = &self.files {
-            let Some(relative) = file
-                .path
-                .as_deref()
-                .and_then(|path| path.strip_prefix(&self.base).ok())
+            // Rendered output is matched by the template a line came from.
+            let path = match file.template_at(finding.mark.line) {
+                Some(template) => template.path.as_deref(),
+                None => file.path.as_deref(),
+            };
+            let Some(relative) = path.and_then(|path| path.strip_prefix(&self.base).ok())
             else {
                 return false;
             };

@@ -7,7 +7,7 @@ and the output stream are rebuilt here, the way `helm template` writes them:
 each manifest as `---\n# Source: CHART/templates/FILE\n...`, in Helm's install
 order, hooks last, NOTES.txt left out.
 
-    helm template [NAME] CHART [-f FILE]... [--set K=V]... [--set-string K=V]...
+    helm template [NAME] CHART [-f FILE|-]... [--set K=V]... [--set-string K=V]...
                   [--set-json K=JSON]... [-n NAMESPACE] [--include-crds]
     helm version
 """
@@ -59,11 +59,14 @@ def user_values(args: argparse.Namespace) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for option in args.values:
         for path in filter(None, option.split(",")):
-            try:
-                with open(path, encoding="utf-8") as file:
-                    text = file.read()
-            except OSError as error:
-                fail(f"open {path}: {error.strerror.lower()}")
+            if path == "-":
+                text = sys.stdin.read()
+            else:
+                try:
+                    with open(path, encoding="utf-8") as file:
+                        text = file.read()
+                except OSError as error:
+                    fail(f"open {path}: {error.strerror.lower()}")
             try:
                 merge(values, helm.values_from_yaml(text) or {})
             except helm.HelmError as error:

@@ -104,8 +104,12 @@ fn summary(outcome: &Outcome, fail_on: FailOn, elapsed: Duration) -> String {
     }
     if !outcome.charts.is_empty() {
         skipped.push(format!(
-            "{} not rendered, rendering charts is not supported yet ({})",
+            "{} not rendered, {} ({})",
             plural(outcome.charts.len(), "Helm chart"),
+            outcome
+                .charts_not_rendered_because
+                .as_deref()
+                .unwrap_or("no helm"),
             outcome.charts.join(", ")
         ));
     }
@@ -171,6 +175,9 @@ impl FindingDiagnostic {
             "{}[{}]: {}",
             finding.severity, finding.rule.id, finding.message
         );
+        if let Some(template) = file.template_at(finding.mark.line) {
+            header.push_str(&format!("\n  in template {}", template.name));
+        }
         if let Some(suppression) = &finding.suppression {
             header.push_str(&format!(
                 " (suppressed by {}: {})",

@@ -37,6 +37,7 @@ struct Skipped<'a> {
     non_kubernetes_documents: usize,
     tool_configurations: usize,
     helm_charts: &'a [String],
+    helm_charts_reason: Option<&'a str>,
     binary_files: usize,
     large_files: usize,
 }
@@ -49,6 +50,8 @@ struct JsonFinding<'a> {
     message: &'a str,
     hint: &'a str,
     file: &'a str,
+    /// The Helm template the finding's line was rendered from.
+    template: Option<&'a str>,
     line: u32,
     column: u32,
     document: Option<usize>,
@@ -83,6 +86,7 @@ pub fn render(outcome: &Outcome, fail_on: FailOn) -> String {
                 non_kubernetes_documents: tally.non_kubernetes_documents,
                 tool_configurations: tally.tool_configurations,
                 helm_charts: &outcome.charts,
+                helm_charts_reason: outcome.charts_not_rendered_because.as_deref(),
                 binary_files: tally.binary_files,
                 large_files: tally.large_files,
             },
@@ -118,6 +122,9 @@ fn json_finding<'a>(outcome: &'a Outcome, finding: &'a Finding) -> JsonFinding<'
         message: &finding.message,
         hint: &finding.hint,
         file: &outcome.files[finding.file].name,
+        template: outcome.files[finding.file]
+            .template_at(finding.mark.line)
+            .map(|template| template.name.as_str()),
         line: finding.mark.line,
         column: finding.mark.column,
         document: finding.document,

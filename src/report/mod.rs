@@ -55,6 +55,7 @@ mod tests {
             findings,
             tally: Tally::default(),
             charts: Vec::new(),
+            charts_not_rendered_because: None,
         }
     }
 

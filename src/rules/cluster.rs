@@ -72,8 +72,8 @@ pub fn with_override(value: &serde_json::Value) -> Result<Cluster, String> {
         .map_err(|error| format!("`cluster.{}`: {}", error.path(), error.inner()))
 }
 
-/// Merges mappings key by key; anything else replaces.
-fn merge(base: &mut serde_json::Value, over: &serde_json::Value) {
+/// Merges mappings key by key; anything else replaces (as Helm merges values).
+pub(crate) fn merge(base: &mut serde_json::Value, over: &serde_json::Value) {
     match (base, over) {
         (serde_json::Value::Object(base), serde_json::Value::Object(over)) => {
             for (key, value) in over {

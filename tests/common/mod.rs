@@ -32,7 +32,31 @@ impl Run {
 
 /// Runs `charter ARGS` in `dir`, feeding `stdin` when given.
 pub fn charter_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_charter"))
+    charter_with_env(dir, args, stdin, &[])
+}
+
+/// The `helm` tests render with: Helm v4's engine from helm-python-sdk
+/// (`tools/helm`, which installs it into `.venv/` on first use).
+pub fn helm_bin() -> String {
+    repo_root().join("tools/helm").display().to_string()
+}
+
+/// Like `charter_in`, with environment variables set (or, with an empty
+/// value, removed) for the run.
+pub fn charter_with_env(
+    dir: &Path,
+    args: &[&str],
+    stdin: Option<&[u8]>,
+    env: &[(&str, &str)],
+) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_charter"));
+    for (key, value) in env {
+        match value.is_empty() {
+            true => command.env_remove(key),
+            false => command.env(key, value),
+        };
+    }
+    let mut child = command
         .args(args)
         .current_dir(dir)
         .env_remove("NO_COLOR")

@@ -1,7 +1,9 @@
 //! ARGO-005: an Application points at a path of the platform's repository
 //! that does not exist.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use crate::input::repository_root;
 
 use globset::GlobMatcher;
 
@@ -49,15 +51,6 @@ pub fn rule() -> Rule {
 
 struct MissingPath {
     platform: Vec<GlobMatcher>,
-}
-
-/// The root of the Git checkout holding `path`: the nearest ancestor with a
-/// `.git` entry (a directory, or a file in a worktree).
-fn repository_root(path: &Path) -> Option<PathBuf> {
-    path.ancestors()
-        .skip(1)
-        .find(|dir| dir.join(".git").exists())
-        .map(Path::to_path_buf)
 }
 
 impl SetCheck for MissingPath {

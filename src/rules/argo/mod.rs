@@ -2,7 +2,7 @@
 //! article 3: GitOps via ArgoCD). The wave plan (ADR-002) is
 //! `rules/waves.yaml`; the other rules' defaults are in `rules/argocd.yaml`.
 
-mod app;
+pub mod app;
 mod argo_001_sync_wave;
 mod argo_002_planned_wave;
 mod argo_003_dependency_order;

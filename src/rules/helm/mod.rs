@@ -9,6 +9,7 @@ mod helm_003_recommended_labels;
 mod helm_004_floating_image_tag;
 mod helm_005_image_without_digest;
 mod helm_006_removed_api_version;
+pub mod helm_007_render_failure;
 
 use std::sync::OnceLock;
 
@@ -28,6 +29,7 @@ pub fn rules() -> Vec<Rule> {
         helm_004_floating_image_tag::rule(),
         helm_005_image_without_digest::rule(),
         helm_006_removed_api_version::rule(),
+        Rule::engine(&helm_007_render_failure::META),
     ]
 }
 
