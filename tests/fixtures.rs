@@ -209,16 +209,23 @@ fn every_fixture_reports_exactly_what_it_declares() {
 }
 
 #[test]
-fn the_chart_is_reported_as_skipped() {
-    let report = charter(&["check", "fixtures", "--format", "json"]).json();
+fn the_chart_is_rendered_or_reported_as_skipped() {
+    let helm = common::helm_bin();
+    let rendered = charter(&["check", "fixtures/charts", "--format", "json", "--helm-bin", &helm]).json();
+    assert_eq!(rendered["summary"]["skipped"]["helm_charts"], serde_json::json!([]));
+    assert_eq!(rendered["summary"]["resources"], 1);
+
+    let no_helm = [("PATH", "/nonexistent")];
+    let root = common::repo_root();
+    let report = common::charter_with_env(&root, &["check", "fixtures", "--format", "json"], None, &no_helm).json();
     assert_eq!(
         report["summary"]["skipped"]["helm_charts"],
         serde_json::json!(["fixtures/charts/demo-chart"])
     );
-    let human = charter(&["check", "fixtures/charts"]);
+    let human = common::charter_with_env(&root, &["check", "fixtures/charts"], None, &no_helm);
     assert_eq!(human.code, 0);
     assert!(
-        human.stdout.contains("1 Helm chart not rendered, rendering charts is not supported yet (fixtures/charts/demo-chart)"),
+        human.stdout.contains("1 Helm chart not rendered, no `helm` on PATH (install Helm, or name one with --helm-bin) (fixtures/charts/demo-chart)"),
         "{}",
         human.stdout
     );

@@ -54,7 +54,7 @@ fn rule_settings_by_id_and_family() {
 fn mistakes_name_their_line() {
     assert_eq!(
         error("failOn: error\nruless:\n  SEC-001: off\n"),
-        ".charter.yaml:2:1: unknown field `ruless`, expected one of `failOn`, `inlineIgnores`, `maxFileSize`, `exclude`, `rules`, `exemptions`, `secrets`, `baseline`, `platform`"
+        ".charter.yaml:2:1: unknown field `ruless`, expected one of `failOn`, `inlineIgnores`, `maxFileSize`, `exclude`, `rules`, `exemptions`, `secrets`, `baseline`, `platform`, `helm`"
     );
     assert_eq!(
         error("rules:\n  SEC-01: off\n"),
