@@ -269,24 +269,37 @@ def metadata_lines(indent: str, name: str, namespace: str | None,
     return lines
 
 
-def command_line(args: argparse.Namespace) -> str:
-    """The command that made a SealedSecret, for its header; literal values
-    are left out, since the header is as public as the file."""
-    words = ["tools/seal", "seal", "--cert", args.cert]
+def header(args: argparse.Namespace) -> list[str]:
+    """The command that made a SealedSecret, as comment lines, so that it can
+    be sealed again the same way; literal values are left out, since the
+    header is as public as the file."""
+    pairs: list[tuple[str, ...]] = [("tools/seal", "seal", "--cert", args.cert)]
     if args.namespace is not None:
-        words += ["--namespace", args.namespace]
-    words += ["--name", args.name]
+        pairs.append(("--namespace", args.namespace))
+    pairs.append(("--name", args.name))
     if args.scope != "strict":
-        words += ["--scope", args.scope]
+        pairs.append(("--scope", args.scope))
     if args.type != "Opaque":
-        words += ["--type", args.type]
-    for pair in args.label:
-        words += ["--label", pair]
+        pairs.append(("--type", args.type))
+    pairs += [("--label", pair) for pair in args.label]
     for option, text in args.sources:
         if option == "--from-literal":
             text = text.partition("=")[0] + "=..."
-        words += [option, text]
-    return shlex.join(words)
+        pairs.append((option, text))
+
+    # An option and its value stay on one line; lines end in ` \` so that
+    # the command can be copied from the comment and run.
+    lines: list[str] = []
+    for pair in pairs:
+        words = " ".join(shlex.quote(word) for word in pair)
+        if lines and len(lines[-1]) + 1 + len(words) <= 72:
+            lines[-1] += " " + words
+        else:
+            lines.append(words)
+    continued = [line + " \\" for line in lines[:-1]] + lines[-1:]
+    return ["# Sealed with tools/seal (kubeseal's format):"] + [
+        "#   " + ("  " if index else "") + line for index, line in enumerate(continued)
+    ]
 
 
 def seal(args: argparse.Namespace) -> None:
@@ -320,7 +333,7 @@ def seal(args: argparse.Namespace) -> None:
         annotations[CLUSTER_WIDE] = "true"
 
     lines = [
-        f"# Sealed with: {command_line(args)}",
+        *header(args),
         "apiVersion: bitnami.com/v1alpha1",
         "kind: SealedSecret",
         "metadata:",
