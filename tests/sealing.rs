@@ -28,7 +28,11 @@ fn python() -> &'static Path {
             "tools/python-env failed:\n{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        PathBuf::from(String::from_utf8(output.stdout).expect("a UTF-8 path").trim())
+        PathBuf::from(
+            String::from_utf8(output.stdout)
+                .expect("a UTF-8 path")
+                .trim(),
+        )
     })
 }
 
@@ -77,7 +81,9 @@ fn unseal(dir: &Path, file: &str) -> Result<BTreeMap<String, Vec<u8>>, String> {
         .expect("data is a map")
         .iter()
         .map(|(key, value)| {
-            let value = STANDARD.decode(value.as_str().expect("a string")).expect("base64");
+            let value = STANDARD
+                .decode(value.as_str().expect("a string"))
+                .expect("base64");
             (key.clone(), value)
         })
         .collect())
@@ -104,7 +110,11 @@ fn encrypted_values(yaml: &str) -> BTreeMap<String, String> {
 /// bytes: `[0x02 0x00][512-byte RSA block][ciphertext][16-byte tag]`.
 fn assert_sealed_4096(value: &str, plaintext_len: usize) {
     let bytes = STANDARD.decode(value).expect("standard base64");
-    assert_eq!(&bytes[..2], &[2, 0], "length prefix of a 512-byte RSA block");
+    assert_eq!(
+        &bytes[..2],
+        &[2, 0],
+        "length prefix of a 512-byte RSA block"
+    );
     assert_eq!(bytes.len(), 2 + 512 + plaintext_len + 16);
 }
 
@@ -143,11 +153,17 @@ fn sealed_values_unseal_to_the_exact_plaintexts() {
         "keys in sorted order"
     );
     assert_sealed_4096(&values["username"], "litellm".len());
-    assert!(!yaml.contains("correct horse"), "a literal in the output:\n{yaml}");
+    assert!(
+        !yaml.contains("correct horse"),
+        "a literal in the output:\n{yaml}"
+    );
     assert!(yaml.contains("\n  name: litellm-db\n  namespace: ai-backend\n"));
     assert!(yaml.contains("\n      name: litellm-db\n      namespace: ai-backend\n"));
     assert!(yaml.contains("\n    type: Opaque\n"));
-    assert!(!yaml.contains("sealedsecrets.bitnami.com/"), "strict: no scope annotation");
+    assert!(
+        !yaml.contains("sealedsecrets.bitnami.com/"),
+        "strict: no scope annotation"
+    );
 
     let data = unseal(dir.path(), "sealed.yaml").expect("unseals with its key");
     assert_eq!(data["username"], b"litellm");
@@ -159,8 +175,15 @@ fn sealed_values_unseal_to_the_exact_plaintexts() {
         seal_in(
             dir.path(),
             &[
-                "seal", "--cert", "cert.pem", "-n", "ai-backend", "--name", "litellm-db",
-                "--from-literal", "username=litellm",
+                "seal",
+                "--cert",
+                "cert.pem",
+                "-n",
+                "ai-backend",
+                "--name",
+                "litellm-db",
+                "--from-literal",
+                "username=litellm",
             ],
         ),
         "seal",
@@ -181,7 +204,9 @@ fn sealed_values_unseal_to_the_exact_plaintexts() {
 fn the_scope_label_binds_where_values_unseal() {
     let dir = keypair();
     let sealed = |scope: &str| {
-        let mut args = vec!["seal", "--cert", "cert.pem", "--name", "agent", "--scope", scope];
+        let mut args = vec![
+            "seal", "--cert", "cert.pem", "--name", "agent", "--scope", scope,
+        ];
         if scope != "cluster-wide" {
             args.extend(["--namespace", "ai-backend"]);
         }
@@ -195,8 +220,13 @@ fn the_scope_label_binds_where_values_unseal() {
         yaml.replacen(from, to, 1)
     };
     let renamed = |yaml: &str| moved(yaml, "\n  name: agent\n", "\n  name: other\n");
-    let other_namespace =
-        |yaml: &str| moved(yaml, "\n  namespace: ai-backend\n", "\n  namespace: ai-frontend\n");
+    let other_namespace = |yaml: &str| {
+        moved(
+            yaml,
+            "\n  namespace: ai-backend\n",
+            "\n  namespace: ai-frontend\n",
+        )
+    };
     let unseals = |name: &str, yaml: &str| {
         write(dir.path(), name, yaml);
         unseal(dir.path(), name)
@@ -245,8 +275,17 @@ fn random_values_are_url_safe_and_never_printed() {
     let output = seal_in(
         dir.path(),
         &[
-            "seal", "--cert", "cert.pem", "-n", "search", "--name", "searxng-secrets",
-            "--random", "secret-key", "--random", "short:24",
+            "seal",
+            "--cert",
+            "cert.pem",
+            "-n",
+            "search",
+            "--name",
+            "searxng-secrets",
+            "--random",
+            "secret-key",
+            "--random",
+            "short:24",
         ],
     );
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
@@ -255,7 +294,10 @@ fn random_values_are_url_safe_and_never_printed() {
     let data = unseal(dir.path(), "sealed.yaml").expect("unseals");
     for (key, bytes) in [("secret-key", 32), ("short", 24)] {
         let value = std::str::from_utf8(&data[key]).expect("ASCII");
-        assert_eq!(URL_SAFE_NO_PAD.decode(value).expect("URL-safe").len(), bytes);
+        assert_eq!(
+            URL_SAFE_NO_PAD.decode(value).expect("URL-safe").len(),
+            bytes
+        );
         assert!(!yaml.contains(value) && !stderr.contains(value));
     }
     assert!(yaml.contains("--random secret-key") && yaml.contains("--random short:24"));
@@ -269,7 +311,15 @@ fn mistakes_name_the_option_and_what_is_wrong() {
         assert!(!output.status.success(), "{args:?} succeeded");
         String::from_utf8(output.stderr).expect("UTF-8")
     };
-    let base = ["seal", "--cert", "cert.pem", "-n", "ai-backend", "--name", "x"];
+    let base = [
+        "seal",
+        "--cert",
+        "cert.pem",
+        "-n",
+        "ai-backend",
+        "--name",
+        "x",
+    ];
     let with = |more: &[&'static str]| [&base[..], more].concat();
     assert!(error(&with(&[])).contains("nothing to seal"));
     assert!(error(&with(&["--random", "a", "--from-literal", "a=b"])).contains("given twice"));
@@ -277,7 +327,9 @@ fn mistakes_name_the_option_and_what_is_wrong() {
     assert!(error(&with(&["--from-literal", "bad key=v"])).contains("the key must be"));
     assert!(error(&with(&["--from-file", "k=missing.bin"])).contains("missing.bin"));
     assert!(error(&with(&["--random", "k:4"])).contains("16 to 4096"));
-    let no_cert = error(&["seal", "--cert", "key.pem", "-n", "a", "--name", "x", "--random", "k"]);
+    let no_cert = error(&[
+        "seal", "--cert", "key.pem", "-n", "a", "--name", "x", "--random", "k",
+    ]);
     assert!(no_cert.contains("key.pem") && no_cert.contains("not a PEM certificate"));
     assert!(
         error(&["seal", "--cert", "cert.pem", "--name", "x", "--random", "k"])
@@ -286,7 +338,11 @@ fn mistakes_name_the_option_and_what_is_wrong() {
     // A private key may not be written where it could be committed.
     let inside = repo_root().join("target/seal-test-key.pem");
     let message = error(&[
-        "new-cert", "--cert", "c.pem", "--key-out", inside.to_str().expect("UTF-8 path"),
+        "new-cert",
+        "--cert",
+        "c.pem",
+        "--key-out",
+        inside.to_str().expect("UTF-8 path"),
     ]);
     assert!(message.contains("inside the repository"), "{message}");
     assert!(!inside.exists());
@@ -297,7 +353,14 @@ fn the_secret_scanner_flags_the_private_key_new_cert_writes() {
     let dir = keypair();
     let run = charter_in(
         dir.path(),
-        &["check", "key.pem", "cert.pem", "--no-config", "--format", "json"],
+        &[
+            "check",
+            "key.pem",
+            "cert.pem",
+            "--no-config",
+            "--format",
+            "json",
+        ],
         None,
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -305,7 +368,12 @@ fn the_secret_scanner_flags_the_private_key_new_cert_writes() {
         .as_array()
         .expect("findings")
         .iter()
-        .map(|f| (f["rule"].as_str().unwrap().into(), f["file"].as_str().unwrap().into()))
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().into(),
+                f["file"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     assert_eq!(rules, [("LEAK-001".to_owned(), "key.pem".to_owned())]);
 }
@@ -327,7 +395,11 @@ fn deploy_secrets_hold_sealed_output_a_certificate_and_no_private_key() {
                 dirs.push(path);
             } else {
                 let text = std::fs::read_to_string(&path).expect("text file");
-                assert!(!text.contains("PRIVATE KEY"), "{} holds a private key", path.display());
+                assert!(
+                    !text.contains("PRIVATE KEY"),
+                    "{} holds a private key",
+                    path.display()
+                );
                 files.push(path);
             }
         }
@@ -337,7 +409,10 @@ fn deploy_secrets_hold_sealed_output_a_certificate_and_no_private_key() {
         ("ai-backend/agent-server-secrets", &["litellm-api-key"][..]),
         ("ai-backend/litellm-secrets", &["master-key"][..]),
         ("ai-frontend/n8n-secrets", &["encryption-key"][..]),
-        ("ai-frontend/open-webui-secrets", &["litellm-api-key", "secret-key"][..]),
+        (
+            "ai-frontend/open-webui-secrets",
+            &["litellm-api-key", "secret-key"][..],
+        ),
         ("search/searxng-secrets", &["secret-key"][..]),
     ]);
     let mut sealed: Vec<String> = files
@@ -345,7 +420,11 @@ fn deploy_secrets_hold_sealed_output_a_certificate_and_no_private_key() {
         .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
         .map(|path| {
             let relative = path.strip_prefix(&secrets).expect("under deploy/secrets");
-            relative.with_extension("").to_str().expect("UTF-8").to_owned()
+            relative
+                .with_extension("")
+                .to_str()
+                .expect("UTF-8")
+                .to_owned()
         })
         .collect();
     sealed.sort();
@@ -353,11 +432,20 @@ fn deploy_secrets_hold_sealed_output_a_certificate_and_no_private_key() {
     for (file, keys) in &expected {
         let yaml = std::fs::read_to_string(secrets.join(format!("{file}.yaml"))).expect("read");
         let (namespace, name) = file.split_once('/').expect("NAMESPACE/NAME");
-        assert!(yaml.starts_with("# Sealed with tools/seal"), "{file}: header");
-        assert!(yaml.contains(&format!("--namespace {namespace} --name {name}")), "{file}");
+        assert!(
+            yaml.starts_with("# Sealed with tools/seal"),
+            "{file}: header"
+        );
+        assert!(
+            yaml.contains(&format!("--namespace {namespace} --name {name}")),
+            "{file}"
+        );
         assert!(yaml.contains("\nkind: SealedSecret\n"), "{file}");
         assert!(yaml.contains(&format!("\n  name: {name}\n  namespace: {namespace}\n")));
-        assert!(yaml.contains("app.kubernetes.io/part-of: ai-platform"), "{file}");
+        assert!(
+            yaml.contains("app.kubernetes.io/part-of: ai-platform"),
+            "{file}"
+        );
         let values = encrypted_values(&yaml);
         assert_eq!(values.keys().collect::<Vec<_>>(), *keys, "{file}");
         for (key, value) in &values {
