@@ -11,11 +11,11 @@ where it may be unsealed: `NAMESPACE/NAME` (strict, the default),
 
     [RSA ciphertext length, 2 bytes big-endian][RSA ciphertext][AES-GCM ciphertext + tag]
 
-    seal new-cert --cert PATH [--key-out PATH]
-    seal seal --cert PATH --namespace NS --name NAME
-              [--scope strict|namespace-wide|cluster-wide] [--type TYPE]
-              [--label K=V]... (--from-literal K=V | --random K[:BYTES] | --from-file K=PATH)...
-    seal unseal --key PATH [--key PATH]... FILE
+    tools/seal new-cert --cert PATH [--key-out PATH]
+    tools/seal seal --cert PATH --namespace NS --name NAME
+                    [--scope strict|namespace-wide|cluster-wide] [--type TYPE]
+                    [--label K=V]... (--from-literal K=V | --random K[:BYTES] | --from-file K=PATH)...
+    tools/seal unseal --key PATH [--key PATH]... FILE
 
 `new-cert` makes a self-signed certificate like the controller's; its
 private key is discarded unless `--key-out` names a file (for tests only:
@@ -98,7 +98,7 @@ def hybrid_encrypt(public_key: rsa.RSAPublicKey, plaintext: bytes, scope_label: 
     )
 
 
-def hybrid_decrypt(private_key: rsa.RSAPrivateKey, ciphertext: bytes, scope_label: bytes) -> bytes:
+def hybrid_decrypt(controller_key: rsa.RSAPrivateKey, ciphertext: bytes, scope_label: bytes) -> bytes:
     """HybridDecrypt. Raises ValueError when the value was not sealed for this
     key and label, or was altered."""
     if len(ciphertext) < 2:
@@ -106,7 +106,7 @@ def hybrid_decrypt(private_key: rsa.RSAPrivateKey, ciphertext: bytes, scope_labe
     rsa_len = int.from_bytes(ciphertext[:2], "big")
     if len(ciphertext) < 2 + rsa_len:
         raise ValueError(f"its length prefix names a {rsa_len}-byte RSA block, longer than the value")
-    session_key = private_key.decrypt(ciphertext[2 : 2 + rsa_len], oaep(scope_label))
+    session_key = controller_key.decrypt(ciphertext[2 : 2 + rsa_len], oaep(scope_label))
     try:
         return AESGCM(session_key).decrypt(ZERO_NONCE, ciphertext[2 + rsa_len :], None)
     except InvalidTag:
