@@ -164,7 +164,7 @@ fn run_check(args: CheckArgs) -> miette::Result<u8> {
             .clone()
             .unwrap_or_else(|| "<stdin>".to_owned()),
         keep_text: args.format == Format::Human,
-        platform: args.platform || config.platform.unwrap_or(false),
+        platform: args.platform || (config.platform.unwrap_or(false) && covers_config_directory(&config, &args.paths)),
         secrets_config: args
             .secrets_config
             .clone()
@@ -250,6 +250,25 @@ fn load_config(args: &CheckArgs, rules: &[Rule]) -> miette::Result<Config> {
     };
     let display = relative_display(&path, &cwd);
     Config::load(&path, display, rules).map_err(|error| miette::Report::new_boxed(error))
+}
+
+/// Whether the run checks the whole directory of its configuration (or more):
+/// `platform: true` there says that directory is a whole deployment, which
+/// one of its subdirectories is not (`charter check deploy/secrets/`).
+fn covers_config_directory(config: &Config, paths: &[String]) -> bool {
+    let Some(directory) = config
+        .file
+        .as_ref()
+        .and_then(|file| file.path.as_deref())
+        .and_then(Path::parent)
+    else {
+        return false;
+    };
+    paths
+        .iter()
+        .filter(|path| path.as_str() != "-")
+        .map(|path| input::absolute(Path::new(path)))
+        .any(|path| path.is_dir() && directory.starts_with(&path))
 }
 
 /// Where the configuration of a run is looked for first: the first checked

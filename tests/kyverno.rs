@@ -42,7 +42,9 @@ spec:
 fn run(config: &str, args: &[&str]) -> (i32, Vec<(String, u64, u64)>, serde_json::Value) {
     let dir = tempfile::tempdir().expect("temp dir");
     write(dir.path(), "deploy/kyverno/policies.yaml", POLICIES);
-    write(dir.path(), ".charter.yaml", config);
+    // Beside the deployment it describes: `platform: true` applies when the
+    // configuration's whole directory is checked.
+    write(dir.path(), "deploy/.charter.yaml", config);
     let mut all = vec!["check", "--format", "json"];
     all.extend(args);
     all.push("deploy");
@@ -119,4 +121,17 @@ fn a_broken_baseline_is_a_configuration_error_at_its_line() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn a_subdirectory_of_the_platform_is_not_the_platform() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "deploy/kyverno/policies.yaml", POLICIES);
+    write(dir.path(), "deploy/.charter.yaml", "platform: true\n");
+    let whole = charter_in(dir.path(), &["check", "--format", "json", "deploy"], None);
+    assert_eq!(locations(&whole.json()).len(), 5, "{}", whole.stdout);
+    // Checking one directory of it (a pre-commit run, a look at the
+    // policies) does not claim the baseline is missing from the platform.
+    let part = charter_in(dir.path(), &["check", "--format", "json", "deploy/kyverno"], None);
+    assert_eq!((part.code, locations(&part.json())), (0, vec![]));
 }
