@@ -44,6 +44,18 @@ fn is_sealed_secret(resource: &Resource) -> bool {
     resource.is("bitnami.com", "SealedSecret")
 }
 
+/// The name of the Secret a resource is or makes: a Secret's own, a
+/// SealedSecret's template name (its own when the template has none).
+fn secret_name(resource: &Resource) -> Option<&str> {
+    if is_sealed_secret(resource) {
+        let templated = resource
+            .get("/spec/template/metadata/name")
+            .and_then(Node::as_str);
+        return Some(templated.unwrap_or(&resource.name));
+    }
+    resource.is("", "Secret").then_some(resource.name.as_str())
+}
+
 /// The sealed values of a SealedSecret (`spec.encryptedData`), if any.
 fn encrypted_data(resource: &Resource) -> &[Entry] {
     resource

@@ -91,19 +91,27 @@ impl ResourceCheck for SecretInArgoValues {
             ("argoproj.io", "ApplicationSet") => "/spec/template/spec",
             _ => return,
         };
+        let namespace = resource
+            .get(&format!("{spec}/destination/namespace"))
+            .and_then(Node::as_str);
+        let known = secrets_named_in(context.set.resources, namespace);
         for helm in helm_sections(resource, spec) {
-            self.check_helm(resource, &helm, out);
+            self.check_helm(resource, &helm, &known, out);
         }
     }
 }
 
 impl SecretInArgoValues {
-    fn check_helm(&self, resource: &Resource, helm: &str, out: &mut Emitter<'_>) {
+    fn check_helm(&self, resource: &Resource, helm: &str, known: &[&str], out: &mut Emitter<'_>) {
+        let names_a_secret = |node: &Node| node.as_str().is_some_and(|text| known.contains(&text));
         let Some(section) = resource.get(helm) else {
             return;
         };
         if let Some(values) = section.get("valuesObject") {
             for found in self.secrets_in(values, String::new(), String::new()) {
+                if names_a_secret(found.node) {
+                    continue;
+                }
                 let (key_path, pointer, node) = (found.key_path, found.pointer, found.node);
                 out.report(
                     resource,
@@ -120,7 +128,7 @@ impl SecretInArgoValues {
             .get("values")
             .filter(|values| values.as_str().is_some())
         {
-            self.check_values_text(resource, helm, values, out);
+            self.check_values_text(resource, helm, values, known, out);
         }
         for (index, parameter) in section
             .get("parameters")
@@ -134,7 +142,7 @@ impl SecretInArgoValues {
                 continue;
             };
             let last = name.rsplit('.').next().unwrap_or(name);
-            if self.names.is_sensitive(last) && is_literal_secret(value) {
+            if self.names.is_sensitive(last) && is_literal_secret(value) && !names_a_secret(value) {
                 out.report(
                     resource,
                     &format!("{helm}/parameters/{index}/value"),
@@ -155,6 +163,7 @@ impl SecretInArgoValues {
         resource: &Resource,
         helm: &str,
         values: &Node,
+        known: &[&str],
         out: &mut Emitter<'_>,
     ) {
         let text = values.as_str().unwrap_or_default();
@@ -163,6 +172,9 @@ impl SecretInArgoValues {
                 continue;
             };
             for found in self.secrets_in(&root, String::new(), String::new()) {
+                if found.node.as_str().is_some_and(|text| known.contains(&text)) {
+                    continue;
+                }
                 // Positions inside the string, moved to where the string is written.
                 let mut written = found.node.clone();
                 written.start = values.mark_within(found.node.start);
@@ -218,6 +230,21 @@ impl SecretInArgoValues {
         }
         found
     }
+}
+
+/// The Secrets the set holds (as Secrets or SealedSecrets) in the
+/// Application's destination namespace: a chart value such as gitlab-runner's
+/// `runners.secret: gitlab-runner` that names one of them is a reference to
+/// it, not a secret.
+fn secrets_named_in<'r>(resources: &'r [Resource], namespace: Option<&str>) -> Vec<&'r str> {
+    let Some(namespace) = namespace else {
+        return Vec::new();
+    };
+    resources
+        .iter()
+        .filter(|resource| resource.namespace.as_deref() == Some(namespace))
+        .filter_map(super::secret_name)
+        .collect()
 }
 
 /// A secret in Helm values: its dotted key path (`postgresql.auth.password`),

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::data::{SecretProducer, shipped};
-use super::is_sealed_secret;
+use super::secret_name;
 use crate::engine::{Emitter, ResourceSet};
 use crate::resource::Resource;
 use crate::rules::Example::Manifest;
@@ -165,13 +165,8 @@ impl UnresolvedReference {
                 .push(namespace.clone());
         };
         for resource in resources {
-            if is_sealed_secret(resource) {
-                let name = resource
-                    .get("/spec/template/metadata/name")
-                    .and_then(Node::as_str);
-                add(name.unwrap_or(&resource.name), &resource.namespace);
-            } else if resource.is("", "Secret") {
-                add(&resource.name, &resource.namespace);
+            if let Some(name) = secret_name(resource) {
+                add(name, &resource.namespace);
             }
             for producer in self
                 .producers
