@@ -190,6 +190,10 @@ pub struct SwitchSpec {
     /// A Helm value path of the component's charts (`defaultSettings.upgradeChecker`).
     #[serde(default)]
     pub helm: Option<String>,
+    /// A flag inside list-valued Helm values that the chart hands to the
+    /// program as arguments (Traefik's `globalArguments`).
+    #[serde(default)]
+    pub helm_flag: Option<HelmFlag>,
     /// Values that turn the feature off; any other value leaves it on.
     #[serde(default)]
     pub off: Option<Values>,
@@ -205,6 +209,16 @@ pub struct SwitchSpec {
     /// The value the hint proposes (default: the first `off` value).
     #[serde(default)]
     pub recommend: Option<String>,
+}
+
+/// `helmFlag:` of a switch: `flag` looked up in the argument lists at the
+/// Helm value paths `lists`, in the order the chart passes them (the last
+/// occurrence wins, as the program's flag parser has it).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HelmFlag {
+    pub lists: Vec<String>,
+    pub flag: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -456,9 +470,10 @@ fn check_switch(switch: &SwitchSpec) -> Result<(), String> {
         switch.flag.is_some(),
         switch.file.is_some(),
         switch.helm.is_some(),
+        switch.helm_flag.is_some(),
     ];
     if places.iter().filter(|set| **set).count() != 1 {
-        return Err("a switch names exactly one of env, flag, file, helm".into());
+        return Err("a switch names exactly one of env, flag, file, helm, helmFlag".into());
     }
     if switch.off.is_some() == switch.on.is_some() {
         return Err("a switch says either which values turn it `off` or which turn it `on`".into());
@@ -564,7 +579,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             Catalogue::merged(&broken, false).unwrap_err(),
-            "component `x`, setting `s`: a switch names exactly one of env, flag, file, helm"
+            "component `x`, setting `s`: a switch names exactly one of env, flag, file, helm, helmFlag"
         );
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use super::catalogue::{Catalogue, Component, Default, Setting, SwitchSpec};
+use super::catalogue::{Catalogue, Component, Default, HelmFlag, Setting, SwitchSpec};
 use super::switch::Reading;
 use crate::config_file;
 use crate::environment::{EnvValue, Environment, Objects, Origin};
@@ -462,8 +462,8 @@ fn switch_fix(switch: &SwitchSpec) -> String {
             file.path,
             file.names.join("`/`")
         )
-    } else if let Some(key) = &switch.helm {
-        format!("set the Helm value `{key}: {value}`")
+    } else if switch.is_helm() {
+        switch.helm_fix()
     } else {
         String::new()
     }
@@ -605,8 +605,8 @@ fn container_fix(setting: &Setting, container: &str) -> String {
             None => format!("the mounted `{}`", file.names.join("` or `")),
         };
         format!("set `{}: {value}` in {where_}", file.path)
-    } else if let Some(key) = &switch.helm {
-        format!("set the Helm value `{key}: {value}` of the chart")
+    } else if switch.is_helm() {
+        format!("{} of the chart", switch.helm_fix())
     } else {
         String::new()
     }
@@ -650,7 +650,7 @@ fn judge_argo_application<'a>(
                     .spec
                     .switches
                     .iter()
-                    .filter(|s| s.helm.is_some())
+                    .filter(|s| s.is_helm())
                     .collect();
                 let Some(first) = helm_switches.first() else {
                     continue;
@@ -673,10 +673,9 @@ fn judge_argo_application<'a>(
                         if setting.spec.default == Default::Off || values.unseen_value_files {
                             continue;
                         }
-                        let key = first.helm.as_deref().unwrap_or_default();
                         let fix = format!(
-                            "set the Helm value `{key}: {}` in `{source}/helm/valuesObject` (or `values`)",
-                            first.recommendation()
+                            "{} in `{source}/helm/valuesObject` (or `values`)",
+                            first.helm_fix()
                         );
                         (
                             State::ByDefault { fix },
@@ -708,12 +707,18 @@ fn helm_outcome<'a>(
     source: &str,
 ) -> Outcome<'a> {
     let mut observations = Vec::new();
-    for switch in setting.spec.switches.iter().filter(|s| s.helm.is_some()) {
-        let key = switch.helm.as_deref().unwrap_or_default();
-        if let Some((value, pointer, mark, file)) = values.lookup(key) {
+    for switch in setting.spec.switches.iter().filter(|s| s.is_helm()) {
+        let found = match (&switch.helm, &switch.helm_flag) {
+            (Some(key), _) => values
+                .lookup(key)
+                .map(|found| (format!("{key}: {}", found.0), found)),
+            (None, Some(flag)) => values.lookup_flag(flag, switch.boolean),
+            (None, None) => None,
+        };
+        if let Some((setting_written, (value, pointer, mark, file))) = found {
             let written = match file {
-                Some(file) => format!("{key}: {value}` in `{file}"),
-                None => format!("{key}: {value}"),
+                Some(file) => format!("{setting_written}` in `{file}"),
+                None => setting_written,
             };
             observations.push((
                 switch,
@@ -786,11 +791,61 @@ impl<'a> HelmValues<'a> {
         }
     }
 
+    /// The value of `flag` in the argument lists it may be in: the last
+    /// occurrence, the lists taken in the chart's order. Returns the list's
+    /// path with the flag as written, and where it is.
+    fn lookup_flag(&self, flag: &HelmFlag, boolean: bool) -> Option<(String, Found)> {
+        let mut last = None;
+        for list in &flag.lists {
+            let Some((node, pointer, mark, file)) = self.node_at(list) else {
+                continue;
+            };
+            let tokens: Vec<&str> = node
+                .items()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(Node::as_str)
+                .collect();
+            if let Some((index, value, _)) = find_flag(&tokens, &flag.flag, boolean) {
+                let written = format!("{list}: [{}]", tokens[index]);
+                let pointer = match pointer.ends_with("/values") || file.is_some() {
+                    true => pointer,
+                    false => format!("{pointer}/{index}"),
+                };
+                last = Some((written, (value, pointer, mark, file)));
+            }
+        }
+        last
+    }
+
+    /// The node at dotted `key` in `valuesObject`, `values` or the value
+    /// files, in ArgoCD's order of precedence.
+    fn node_at(&self, key: &str) -> Option<(&Node, String, Option<Mark>, Option<String>)> {
+        let path: String = key
+            .split('.')
+            .map(|part| format!("/{}", escape_token(part)))
+            .collect();
+        if let Some(node) = self.object.and_then(|object| object.pointer(&path)) {
+            return Some((node, format!("/valuesObject{path}"), None, None));
+        }
+        if let Some((root, string)) = &self.text
+            && let Some(node) = root.pointer(&path)
+        {
+            let mark = Some(string.mark_within(node.start));
+            return Some((node, "/values".to_owned(), mark, None));
+        }
+        self.files.iter().rev().find_map(|(index, name, root)| {
+            let node = root.pointer(&path)?;
+            let shown = format!("{name}:{}", node.start.line);
+            Some((node, format!("/valueFiles/{index}"), None, Some(shown)))
+        })
+    }
+
     /// The value at dotted `key`: parameters beat `valuesObject`, which
     /// beats `values`, which beat the value files, the last one first
     /// (ArgoCD's order). Returns the value, the pointer under `helm`, a
     /// finer mark for `values` strings, and the value file it is in.
-    fn lookup(&self, key: &str) -> Option<(String, String, Option<Mark>, Option<String>)> {
+    fn lookup(&self, key: &str) -> Option<Found> {
         if let Some((index, _, value)) = self
             .parameters
             .iter()
@@ -804,43 +859,15 @@ impl<'a> HelmValues<'a> {
                 None,
             ));
         }
-        let path: String = key
-            .split('.')
-            .map(|part| format!("/{}", escape_token(part)))
-            .collect();
-        if let Some(node) = self.object.and_then(|object| object.pointer(&path))
-            && let Some(value) = crate::environment::scalar(node)
-        {
-            return Some((
-                value.into_owned(),
-                format!("/valuesObject{path}"),
-                None,
-                None,
-            ));
-        }
-        if let Some((root, string)) = &self.text
-            && let Some(node) = root.pointer(&path)
-            && let Some(value) = crate::environment::scalar(node)
-        {
-            let mark = Some(string.mark_within(node.start));
-            return Some((value.into_owned(), "/values".to_owned(), mark, None));
-        }
-        for (index, name, root) in self.files.iter().rev() {
-            if let Some(node) = root.pointer(&path)
-                && let Some(value) = crate::environment::scalar(node)
-            {
-                let shown = format!("{name}:{}", node.start.line);
-                return Some((
-                    value.into_owned(),
-                    format!("/valueFiles/{index}"),
-                    None,
-                    Some(shown),
-                ));
-            }
-        }
-        None
+        let (node, pointer, mark, file) = self.node_at(key)?;
+        let value = crate::environment::scalar(node)?;
+        Some((value.into_owned(), pointer, mark, file))
     }
 }
+
+/// A Helm value found: the value, the pointer under `helm`, a finer mark for
+/// `values` strings, and the value file (with its line) it is in.
+type Found = (String, String, Option<Mark>, Option<String>);
 
 /// A `valueFiles` entry (`$values/deploy/longhorn/values.yaml` in a
 /// multi-source app, or a path in the chart's repository) found among the

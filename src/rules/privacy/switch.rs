@@ -106,6 +106,26 @@ impl SwitchSpec {
         }
     }
 
+    /// Whether the switch is written in a chart's Helm values.
+    pub fn is_helm(&self) -> bool {
+        self.helm.is_some() || self.helm_flag.is_some()
+    }
+
+    /// How to write a Helm switch so that it reads off: `key: value`, or
+    /// the flag in the first argument list.
+    pub fn helm_fix(&self) -> String {
+        let value = self.recommendation();
+        match (&self.helm, &self.helm_flag) {
+            (Some(key), _) => format!("set the Helm value `{key}: {value}`"),
+            (None, Some(flag)) => format!(
+                "add `{}={value}` to the Helm value `{}` (a list of arguments)",
+                flag.flag,
+                flag.lists.first().map(String::as_str).unwrap_or_default()
+            ),
+            (None, None) => String::new(),
+        }
+    }
+
     /// The value a hint proposes.
     pub fn recommendation(&self) -> String {
         if let Some(value) = &self.recommend {
