@@ -238,14 +238,31 @@ fn every_fixture_reports_exactly_what_it_declares() {
 #[test]
 fn the_chart_is_rendered_or_reported_as_skipped() {
     let helm = common::helm_bin();
-    let rendered = charter(&["check", "fixtures/charts", "--format", "json", "--helm-bin", &helm]).json();
-    assert_eq!(rendered["summary"]["skipped"]["helm_charts"], serde_json::json!([]));
-    // demo-chart's ConfigMap and the eight resources of litellm-twin.
-    assert_eq!(rendered["summary"]["resources"], 9);
+    let rendered = charter(&[
+        "check",
+        "fixtures/charts",
+        "--format",
+        "json",
+        "--helm-bin",
+        &helm,
+    ])
+    .json();
+    assert_eq!(
+        rendered["summary"]["skipped"]["helm_charts"],
+        serde_json::json!([])
+    );
+    // demo-chart's ConfigMap and the seven resources of litellm-twin.
+    assert_eq!(rendered["summary"]["resources"], 8);
 
     let no_helm = [("PATH", "/nonexistent")];
     let root = common::repo_root();
-    let report = common::charter_with_env(&root, &["check", "fixtures", "--format", "json"], None, &no_helm).json();
+    let report = common::charter_with_env(
+        &root,
+        &["check", "fixtures", "--format", "json"],
+        None,
+        &no_helm,
+    )
+    .json();
     assert_eq!(
         report["summary"]["skipped"]["helm_charts"],
         serde_json::json!(["fixtures/charts/demo-chart", "fixtures/charts/litellm-twin"])
