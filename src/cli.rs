@@ -9,8 +9,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use miette::Diagnostic;
 
 use crate::baseline::Baseline;
-use crate::check::{self, CheckOptions};
 use crate::chart::HelmSettings;
+use crate::check::{self, CheckOptions};
 use crate::config::{Config, FailOn};
 use crate::input;
 use crate::report::{self, human, json};
@@ -171,8 +171,20 @@ fn run_check(args: CheckArgs) -> miette::Result<u8> {
             .or_else(|| config.secrets.clone()),
         helm: HelmSettings {
             bin: args.helm_bin.clone().or_else(|| config.helm.bin.clone()),
-            values: config.helm.values.iter().chain(&args.helm_values).cloned().collect(),
-            set: config.helm.set.iter().chain(&args.helm_set).cloned().collect(),
+            values: config
+                .helm
+                .values
+                .iter()
+                .chain(&args.helm_values)
+                .cloned()
+                .collect(),
+            set: config
+                .helm
+                .set
+                .iter()
+                .chain(&args.helm_set)
+                .cloned()
+                .collect(),
         },
         ..CheckOptions::default()
     };
