@@ -15,8 +15,8 @@ use crate::input::{self, Content, Input, InputError, Role};
 use crate::leak::{Catalogue, Scanner};
 use crate::loader::{self, DocumentKinds, Loaded, Tally};
 use crate::resource::Resource;
-use crate::rules::supp::supp_003_expired_exemption;
 use crate::rules::helm::helm_007_render_failure;
+use crate::rules::supp::supp_003_expired_exemption;
 use crate::rules::{Rule, parse};
 use crate::source::{Mark, SourceFile};
 use crate::suppress;
@@ -145,7 +145,15 @@ pub fn check(
     }
     let charts_not_rendered_because = match helm {
         Ok(helm) => {
-            render_charts(&helm, &discovery.charts, &reader, &mut files, &mut resources, &mut findings, &mut tally);
+            render_charts(
+                &helm,
+                &discovery.charts,
+                &reader,
+                &mut files,
+                &mut resources,
+                &mut findings,
+                &mut tally,
+            );
             None
         }
         Err(_) if discovery.charts.is_empty() => None,
@@ -252,14 +260,18 @@ fn render_charts(
                     &helm_007_render_failure::META,
                     file,
                     Mark::FILE_START,
-                    format!("`helm template` of {}{by} failed: {message}", render.chart_name),
+                    format!(
+                        "`helm template` of {}{by} failed: {message}",
+                        render.chart_name
+                    ),
                 ));
                 files.push(SourceFile::new(name, None, None));
                 continue;
             }
         };
         let chart = charts.iter().find(|chart| chart.path == render.chart);
-        let (source, loaded) = reader.load(file, name, None, Role::Manifest, Arc::from(text), chart);
+        let (source, loaded) =
+            reader.load(file, name, None, Role::Manifest, Arc::from(text), chart);
         files.push(source);
         for mut resource in loaded.resources {
             resource.index = resources.len();

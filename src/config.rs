@@ -287,7 +287,12 @@ impl Config {
             platform: raw.platform,
             helm: crate::chart::HelmSettings {
                 bin: relative(raw.helm.bin),
-                values: raw.helm.values.into_iter().filter_map(|path| relative(Some(path))).collect(),
+                values: raw
+                    .helm
+                    .values
+                    .into_iter()
+                    .filter_map(|path| relative(Some(path)))
+                    .collect(),
                 set: raw.helm.set,
             },
             file: Some(file),

@@ -147,8 +147,7 @@ impl Exemption {
                 Some(template) => template.path.as_deref(),
                 None => file.path.as_deref(),
             };
-            let Some(relative) = path.and_then(|path| path.strip_prefix(&self.base).ok())
-            else {
+            let Some(relative) = path.and_then(|path| path.strip_prefix(&self.base).ok()) else {
                 return false;
             };
             if !files.is_match(relative) {

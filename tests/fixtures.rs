@@ -98,6 +98,16 @@ fn declared() -> BTreeMap<String, Declaration> {
             .expect("under the root")
             .to_string_lossy()
             .into_owned();
+        // A chart's findings are reported against its rendered stream, as
+        // `<chart dir> (release <dir name>)`, so the expectations in its
+        // `Chart.yaml` (lines of that stream) are filed under that name.
+        let name = match (file_name, name.strip_suffix("/Chart.yaml")) {
+            ("Chart.yaml", Some(chart)) => {
+                let release = chart.rsplit('/').next().unwrap_or(chart);
+                format!("{chart} (release {release})")
+            }
+            _ => name,
+        };
         let mut declaration = Declaration::default();
         let expected = &mut declaration.expected;
         if let Ok(text) = std::fs::read_to_string(path) {
@@ -157,7 +167,16 @@ fn reported(report: &Value) -> BTreeMap<String, Expected> {
 
 #[test]
 fn every_fixture_reports_exactly_what_it_declares() {
-    let run = charter(&["check", "fixtures", "--format", "json"]);
+    // With a `helm`, so that the charts under fixtures/ are rendered and
+    // checked like any manifest, not skipped.
+    let helm = common::helm_bin();
+    let run = charter(&["check", "fixtures", "--format", "json", "--helm-bin", &helm]);
+    assert_eq!(
+        run.json()["summary"]["skipped"]["helm_charts"],
+        serde_json::json!([]),
+        "every fixture chart renders\n{}",
+        run.stderr
+    );
     assert_eq!(
         run.code, 1,
         "fixtures hold errors, so the run fails\n{}",
@@ -167,7 +186,15 @@ fn every_fixture_reports_exactly_what_it_declares() {
     // A `platform/` directory is a whole deployment: its files are judged
     // by a run with `--platform` over that directory alone.
     for directory in PLATFORM_DIRECTORIES {
-        let platform = charter(&["check", "--platform", directory, "--format", "json"]);
+        let platform = charter(&[
+            "check",
+            "--platform",
+            directory,
+            "--format",
+            "json",
+            "--helm-bin",
+            &helm,
+        ]);
         assert_ne!(platform.code, 2, "{}", platform.stderr);
         reported.retain(|file, _| !file.starts_with(directory));
         reported.extend(self::reported(&platform.json()));
@@ -211,21 +238,39 @@ fn every_fixture_reports_exactly_what_it_declares() {
 #[test]
 fn the_chart_is_rendered_or_reported_as_skipped() {
     let helm = common::helm_bin();
-    let rendered = charter(&["check", "fixtures/charts", "--format", "json", "--helm-bin", &helm]).json();
-    assert_eq!(rendered["summary"]["skipped"]["helm_charts"], serde_json::json!([]));
-    assert_eq!(rendered["summary"]["resources"], 1);
+    let rendered = charter(&[
+        "check",
+        "fixtures/charts",
+        "--format",
+        "json",
+        "--helm-bin",
+        &helm,
+    ])
+    .json();
+    assert_eq!(
+        rendered["summary"]["skipped"]["helm_charts"],
+        serde_json::json!([])
+    );
+    // demo-chart's ConfigMap and the seven resources of litellm-twin.
+    assert_eq!(rendered["summary"]["resources"], 8);
 
     let no_helm = [("PATH", "/nonexistent")];
     let root = common::repo_root();
-    let report = common::charter_with_env(&root, &["check", "fixtures", "--format", "json"], None, &no_helm).json();
+    let report = common::charter_with_env(
+        &root,
+        &["check", "fixtures", "--format", "json"],
+        None,
+        &no_helm,
+    )
+    .json();
     assert_eq!(
         report["summary"]["skipped"]["helm_charts"],
-        serde_json::json!(["fixtures/charts/demo-chart"])
+        serde_json::json!(["fixtures/charts/demo-chart", "fixtures/charts/litellm-twin"])
     );
     let human = common::charter_with_env(&root, &["check", "fixtures/charts"], None, &no_helm);
     assert_eq!(human.code, 0);
     assert!(
-        human.stdout.contains("1 Helm chart not rendered, no `helm` on PATH (install Helm, or name one with --helm-bin) (fixtures/charts/demo-chart)"),
+        human.stdout.contains("2 Helm charts not rendered, no `helm` on PATH (install Helm, or name one with --helm-bin) (fixtures/charts/demo-chart, fixtures/charts/litellm-twin)"),
         "{}",
         human.stdout
     );

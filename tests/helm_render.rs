@@ -82,7 +82,11 @@ fn repository() -> TempDir {
         "charts/web/values-prod.yaml",
         "image: registry.homelab.lan/web:latest\n",
     );
-    write_file(dir.path(), "charts/web/templates/deployment.yaml", DEPLOYMENT);
+    write_file(
+        dir.path(),
+        "charts/web/templates/deployment.yaml",
+        DEPLOYMENT,
+    );
     write_file(dir.path(), "apps/web.yaml", APPLICATION);
     dir
 }
@@ -108,7 +112,14 @@ fn findings_of(report: &Value, rule: &str) -> Vec<(String, String, u64, u64, Str
 
 fn check(dir: &TempDir, extra: &[&str]) -> common::Run {
     let helm = helm_bin();
-    let mut args = vec!["check", "--no-config", "--format", "json", "--helm-bin", &helm];
+    let mut args = vec![
+        "check",
+        "--no-config",
+        "--format",
+        "json",
+        "--helm-bin",
+        &helm,
+    ];
     args.extend_from_slice(extra);
     args.push(".");
     charter_in(dir.path(), &args, None)
@@ -139,9 +150,18 @@ fn a_chart_renders_as_its_application_deploys_it() {
     );
     let messages: Vec<&str> = floating.iter().map(|f| f.4.as_str()).collect();
     // The parameter, the value file and `valuesObject` each reached Helm.
-    assert!(messages[0].contains("registry.homelab.lan/init:latest"), "{messages:?}");
-    assert!(messages[1].contains("registry.homelab.lan/web:latest"), "{messages:?}");
-    assert!(messages[2].contains("registry.homelab.lan/proxy`"), "{messages:?}");
+    assert!(
+        messages[0].contains("registry.homelab.lan/init:latest"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].contains("registry.homelab.lan/web:latest"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[2].contains("registry.homelab.lan/proxy`"),
+        "{messages:?}"
+    );
     // Release name and destination namespace are the Application's.
     let resource = &report["findings"]
         .as_array()
@@ -152,13 +172,20 @@ fn a_chart_renders_as_its_application_deploys_it() {
     assert_eq!(resource["namespace"], "shop");
     assert_eq!(resource["name"], "storefront");
     // Nothing is left unrendered.
-    assert_eq!(report["summary"]["skipped"]["helm_charts"], serde_json::json!([]));
+    assert_eq!(
+        report["summary"]["skipped"]["helm_charts"],
+        serde_json::json!([])
+    );
 }
 
 #[test]
 fn helm_set_applies_last_to_every_render() {
     let dir = repository();
-    let report = check(&dir, &["--helm-set", "sidecarImage=registry.homelab.lan/proxy:2.1"]).json();
+    let report = check(
+        &dir,
+        &["--helm-set", "sidecarImage=registry.homelab.lan/proxy:2.1"],
+    )
+    .json();
     let messages: Vec<String> = findings_of(&report, "HELM-004")
         .into_iter()
         .map(|finding| finding.4)
@@ -180,13 +207,20 @@ fn a_chart_no_application_deploys_renders_with_its_own_values() {
     let floating = findings_of(&report, "HELM-004");
     assert_eq!(floating.len(), 1, "{floating:?}");
     assert_eq!(floating[0].0, "charts/web (release web)");
-    assert!(floating[0].4.contains("registry.homelab.lan/web`"), "{floating:?}");
+    assert!(
+        floating[0].4.contains("registry.homelab.lan/web`"),
+        "{floating:?}"
+    );
 }
 
 #[test]
 fn a_chart_that_fails_to_render_is_a_finding_with_helms_message() {
     let dir = repository();
-    write_file(dir.path(), "charts/broken/Chart.yaml", "apiVersion: v2\nname: broken\nversion: 1.0.0\n");
+    write_file(
+        dir.path(),
+        "charts/broken/Chart.yaml",
+        "apiVersion: v2\nname: broken\nversion: 1.0.0\n",
+    );
     write_file(
         dir.path(),
         "charts/broken/templates/configmap.yaml",
@@ -198,7 +232,10 @@ fn a_chart_that_fails_to_render_is_a_finding_with_helms_message() {
     let failures = findings_of(&report, "HELM-007");
     assert_eq!(failures.len(), 1, "{failures:?}");
     let (file, _, line, column, message) = &failures[0];
-    assert_eq!((file.as_str(), *line, *column), ("charts/broken (release broken)", 1, 1));
+    assert_eq!(
+        (file.as_str(), *line, *column),
+        ("charts/broken (release broken)", 1, 1)
+    );
     assert!(
         message.contains("parse error at (broken/templates/configmap.yaml:4)"),
         "{message}"
@@ -217,7 +254,10 @@ fn without_helm_the_charts_are_reported_as_not_rendered() {
         &[("PATH", "/nonexistent")],
     );
     let report = run.json();
-    assert_eq!(report["summary"]["skipped"]["helm_charts"], serde_json::json!(["charts/web"]));
+    assert_eq!(
+        report["summary"]["skipped"]["helm_charts"],
+        serde_json::json!(["charts/web"])
+    );
     let reason = report["summary"]["skipped"]["helm_charts_reason"]
         .as_str()
         .unwrap_or_default();
@@ -244,12 +284,19 @@ fn a_helm_bin_that_is_not_there_is_a_usage_error() {
     let dir = repository();
     let run = charter_in(
         dir.path(),
-        &["check", "--no-config", "--helm-bin", "/nonexistent/helm", "."],
+        &[
+            "check",
+            "--no-config",
+            "--helm-bin",
+            "/nonexistent/helm",
+            ".",
+        ],
         None,
     );
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("/nonexistent/helm: no such helm command (--helm-bin)"),
+        run.stderr
+            .contains("/nonexistent/helm: no such helm command (--helm-bin)"),
         "{}",
         run.stderr
     );
@@ -263,7 +310,11 @@ fn piped_helm_output_names_the_templates() {
         .current_dir(dir.path())
         .output()
         .expect("helm runs");
-    assert!(rendered.status.success(), "{}", String::from_utf8_lossy(&rendered.stderr));
+    assert!(
+        rendered.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rendered.stderr)
+    );
     write_file(
         dir.path(),
         "charts/web/values.yaml",

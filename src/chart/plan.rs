@@ -74,7 +74,11 @@ pub fn plan(charts: &[ChartDir], resources: &[Resource], files: &[SourceFile]) -
         }
     }
     renders.sort_by(|a, b| {
-        (&a.chart_name, &a.release, &a.application).cmp(&(&b.chart_name, &b.release, &b.application))
+        (&a.chart_name, &a.release, &a.application).cmp(&(
+            &b.chart_name,
+            &b.release,
+            &b.application,
+        ))
     });
     renders
 }
@@ -175,10 +179,7 @@ fn for_application(
 /// repository of the source with that `ref` (this checkout: a ref to another
 /// repository cannot be read offline, and Helm will say the file is missing).
 fn value_file(file: &str, chart: &ChartDir, app_sources: &[Source<'_>], root: &Path) -> PathBuf {
-    if let Some((reference, rest)) = file
-        .strip_prefix('$')
-        .and_then(|file| file.split_once('/'))
-    {
+    if let Some((reference, rest)) = file.strip_prefix('$').and_then(|file| file.split_once('/')) {
         let known = app_sources
             .iter()
             .any(|source| source.node.get("ref").and_then(Node::as_str) == Some(reference));
@@ -200,8 +201,12 @@ fn inline_values(helm: &Node) -> Option<String> {
         .map(Node::to_json);
     let parsed = written.map(|text| {
         let mut documents = yaml::parse_stream(text, yaml::Limits::default());
-        let document = documents.pop().filter(|document| document.problems.is_empty());
-        document.and_then(|document| document.root).map(|root| root.to_json())
+        let document = documents
+            .pop()
+            .filter(|document| document.problems.is_empty());
+        document
+            .and_then(|document| document.root)
+            .map(|root| root.to_json())
     });
     match (written, parsed, object) {
         (None, _, None) => None,

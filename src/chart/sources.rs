@@ -64,15 +64,23 @@ mod tests {
     fn lines_map_to_the_template_above_them() {
         let sources = template_sources(
             STREAM,
-            Some(("deploy/charts/ollama/", Path::new("/r/deploy/charts/ollama"))),
+            Some((
+                "deploy/charts/ollama/",
+                Path::new("/r/deploy/charts/ollama"),
+            )),
         );
         let at = |line| source_at(&sources, line).map(|source| source.name.as_str());
         assert_eq!(at(1), None);
         assert_eq!(at(3), Some("deploy/charts/ollama/templates/service.yaml"));
-        assert_eq!(at(6), Some("deploy/charts/ollama/templates/deployment.yaml"));
+        assert_eq!(
+            at(6),
+            Some("deploy/charts/ollama/templates/deployment.yaml")
+        );
         assert_eq!(
             source_at(&sources, 6).and_then(|source| source.path.clone()),
-            Some(PathBuf::from("/r/deploy/charts/ollama/templates/deployment.yaml"))
+            Some(PathBuf::from(
+                "/r/deploy/charts/ollama/templates/deployment.yaml"
+            ))
         );
     }
 
