@@ -166,7 +166,8 @@ fn run_check(args: CheckArgs) -> miette::Result<u8> {
             .clone()
             .unwrap_or_else(|| "<stdin>".to_owned()),
         keep_text: args.format == Format::Human,
-        platform: args.platform || (config.platform.unwrap_or(false) && covers_config_directory(&config, &args.paths)),
+        platform: args.platform
+            || (config.platform.unwrap_or(false) && covers_config_directory(&config, &args.paths)),
         secrets_config: args
             .secrets_config
             .clone()

@@ -26,7 +26,10 @@ fn unsuppressed(report: &Value) -> Vec<(String, String)> {
                     resource["name"].as_str().unwrap_or_default()
                 ),
             };
-            (finding["rule"].as_str().unwrap_or_default().to_owned(), name)
+            (
+                finding["rule"].as_str().unwrap_or_default().to_owned(),
+                name,
+            )
         })
         .collect();
     found.sort();
@@ -45,7 +48,9 @@ fn the_reference_platform_is_clean_with_every_chart_rendered() {
     // Every exemption that is used carries its reason.
     for finding in report["findings"].as_array().expect("findings") {
         assert!(
-            finding["suppression_reason"].as_str().is_some_and(|reason| reason.len() > 20),
+            finding["suppression_reason"]
+                .as_str()
+                .is_some_and(|reason| reason.len() > 20),
             "{finding}"
         );
     }
@@ -58,7 +63,11 @@ fn the_reference_platform_is_clean_with_every_chart_rendered() {
         "deploy/charts/litellm (release litellm)",
         "deploy/charts/charter-webhook (release charter-webhook)",
     ] {
-        assert!(human.stdout.contains(stream), "{stream} not rendered:\n{}", human.stdout);
+        assert!(
+            human.stdout.contains(stream),
+            "{stream} not rendered:\n{}",
+            human.stdout
+        );
     }
     assert!(
         summary["resources"].as_u64().unwrap_or_default() > 150,
@@ -105,11 +114,17 @@ fn findings_after(file: &str, old: &str, new: &str) -> Vec<(String, String)> {
     edit(&dir, file, old, new);
     let run = charter_in(dir.path(), &["check", "deploy/", "--format", "json"], None);
     let found = unsuppressed(&run.json());
-    assert_eq!(run.code, 1, "removing `{old}` from {file} went unnoticed: {found:?}");
+    assert_eq!(
+        run.code, 1,
+        "removing `{old}` from {file} went unnoticed: {found:?}"
+    );
     found
 }
 
-fn pair(rule: &str, resource: &str) -> (String, String) {
+/// A rule id and the `namespace/name` it reports.
+type Finding = (String, String);
+
+fn pair(rule: &str, resource: &str) -> Finding {
     (rule.to_owned(), resource.to_owned())
 }
 
@@ -117,7 +132,7 @@ fn pair(rule: &str, resource: &str) -> (String, String) {
 fn removing_a_hardening_setting_from_a_chart_fails_the_check() {
     // Each chart's security settings live in its values: take one out, and
     // the rendered Deployment (both releases, for Ollama) is reported.
-    let cases: [(&str, &str, Vec<(String, String)>); 7] = [
+    let cases: [(&str, &str, Vec<Finding>); 7] = [
         (
             "charts/litellm/values.yaml",
             "  readOnlyRootFilesystem: true\n",
@@ -127,7 +142,10 @@ fn removing_a_hardening_setting_from_a_chart_fails_the_check() {
             "charts/ollama/values.yaml",
             // The non-root identity: the flag and the user both gone.
             "  runAsNonRoot: true\n  runAsUser: 10001\n",
-            vec![pair("POD-003", "ai-backend/ollama"), pair("POD-003", "ai-backend/ollama-gpu")],
+            vec![
+                pair("POD-003", "ai-backend/ollama"),
+                pair("POD-003", "ai-backend/ollama-gpu"),
+            ],
         ),
         (
             "charts/open-webui/values.yaml",
@@ -156,7 +174,11 @@ fn removing_a_hardening_setting_from_a_chart_fails_the_check() {
         ),
     ];
     for (file, setting, expected) in cases {
-        assert_eq!(findings_after(file, setting, ""), expected, "without `{setting}` in {file}");
+        assert_eq!(
+            findings_after(file, setting, ""),
+            expected,
+            "without `{setting}` in {file}"
+        );
     }
 }
 

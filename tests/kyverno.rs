@@ -132,6 +132,10 @@ fn a_subdirectory_of_the_platform_is_not_the_platform() {
     assert_eq!(locations(&whole.json()).len(), 5, "{}", whole.stdout);
     // Checking one directory of it (a pre-commit run, a look at the
     // policies) does not claim the baseline is missing from the platform.
-    let part = charter_in(dir.path(), &["check", "--format", "json", "deploy/kyverno"], None);
+    let part = charter_in(
+        dir.path(),
+        &["check", "--format", "json", "deploy/kyverno"],
+        None,
+    );
     assert_eq!((part.code, locations(&part.json())), (0, vec![]));
 }

@@ -120,8 +120,15 @@ fn assert_sealed_4096(value: &str, plaintext_len: usize) {
 
 fn assert_sealed_4096_any_length(value: &str) {
     let bytes = STANDARD.decode(value).expect("standard base64");
-    assert_eq!(&bytes[..2], &[2, 0], "length prefix of a 512-byte RSA block");
-    assert!(bytes.len() > 2 + 512 + 16, "an AES-GCM part after the RSA block");
+    assert_eq!(
+        &bytes[..2],
+        &[2, 0],
+        "length prefix of a 512-byte RSA block"
+    );
+    assert!(
+        bytes.len() > 2 + 512 + 16,
+        "an AES-GCM part after the RSA block"
+    );
 }
 
 #[test]
@@ -420,7 +427,10 @@ fn deploy_secrets_hold_sealed_output_a_certificate_and_no_private_key() {
             &["litellm-api-key", "secret-key"][..],
         ),
         ("search/searxng-secrets", &["secret-key"][..]),
-        ("monitoring/grafana-admin", &["admin-password", "admin-user"][..]),
+        (
+            "monitoring/grafana-admin",
+            &["admin-password", "admin-user"][..],
+        ),
         ("gitlab-runner/gitlab-runner", &["runner-token"][..]),
         (
             "linkerd/linkerd-identity-issuer",

@@ -172,7 +172,11 @@ impl SecretInArgoValues {
                 continue;
             };
             for found in self.secrets_in(&root, String::new(), String::new()) {
-                if found.node.as_str().is_some_and(|text| known.contains(&text)) {
+                if found
+                    .node
+                    .as_str()
+                    .is_some_and(|text| known.contains(&text))
+                {
                     continue;
                 }
                 // Positions inside the string, moved to where the string is written.
