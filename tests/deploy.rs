@@ -202,4 +202,22 @@ fn breaking_the_platforms_other_safeguards_fails_the_check() {
         ),
         vec![pair("PRIV-001", "ai-frontend/n8n")]
     );
+    // Grafana's usage reporting back on, in kube-prometheus-stack's values.
+    assert_eq!(
+        findings_after(
+            "argocd/apps/prometheus.yaml",
+            "              reporting_enabled: false\n",
+            "              reporting_enabled: true\n",
+        ),
+        vec![pair("PRIV-001", "argocd/prometheus")]
+    );
+    // Traefik's new-version check left to the chart's default arguments.
+    assert_eq!(
+        findings_after(
+            "argocd/apps/traefik.yaml",
+            "          - --global.checknewversion=false\n",
+            "",
+        ),
+        vec![pair("PRIV-002", "argocd/traefik")]
+    );
 }

@@ -55,6 +55,10 @@ pub struct Recognise {
     /// Helm chart names, for ArgoCD Applications' values.
     #[serde(default)]
     pub charts: Vec<String>,
+    /// A Helm value of those charts that, set false, means the chart does
+    /// not deploy the component (`grafana.enabled` of kube-prometheus-stack).
+    #[serde(default)]
+    pub chart_toggle: Option<String>,
     /// Ids of components whose images bundle this one.
     #[serde(default)]
     pub embedded_in: Vec<String>,

@@ -644,6 +644,7 @@ fn judge_argo_application<'a>(
             .components
             .iter()
             .filter(|component| component.spec.recognise.charts.iter().any(|c| c == chart))
+            .filter(|component| deployed_by_chart(component, &values))
         {
             for setting in component.settings.iter().filter(|s| s.enforced()) {
                 let helm_switches: Vec<&SwitchSpec> = setting
@@ -697,6 +698,17 @@ fn judge_argo_application<'a>(
             }
         }
     }
+}
+
+/// Whether the chart deploys the component: not when its `chartToggle`
+/// value is set false.
+fn deployed_by_chart(component: &Component, values: &HelmValues<'_>) -> bool {
+    let Some(toggle) = &component.spec.recognise.chart_toggle else {
+        return true;
+    };
+    values
+        .lookup(toggle)
+        .is_none_or(|(value, ..)| !matches!(value.trim(), "false" | "False" | "FALSE"))
 }
 
 /// What an ArgoCD source's Helm values make of `setting`.
@@ -821,10 +833,7 @@ impl<'a> HelmValues<'a> {
     /// The node at dotted `key` in `valuesObject`, `values` or the value
     /// files, in ArgoCD's order of precedence.
     fn node_at(&self, key: &str) -> Option<(&Node, String, Option<Mark>, Option<String>)> {
-        let path: String = key
-            .split('.')
-            .map(|part| format!("/{}", escape_token(part)))
-            .collect();
+        let path = helm_value_pointer(key);
         if let Some(node) = self.object.and_then(|object| object.pointer(&path)) {
             return Some((node, format!("/valuesObject{path}"), None, None));
         }
@@ -863,6 +872,30 @@ impl<'a> HelmValues<'a> {
         let value = crate::environment::scalar(node)?;
         Some((value.into_owned(), pointer, mark, file))
     }
+}
+
+/// The JSON pointer of a dotted Helm value path, written as Helm's `--set`
+/// writes it: a dot inside a key is escaped (`grafana\.ini.analytics`).
+fn helm_value_pointer(key: &str) -> String {
+    let mut pointer = String::new();
+    let mut part = String::new();
+    let mut characters = key.chars().peekable();
+    while let Some(character) = characters.next() {
+        match character {
+            '\\' if characters.peek() == Some(&'.') => {
+                part.push('.');
+                characters.next();
+            }
+            '.' => {
+                pointer.push('/');
+                pointer.push_str(&escape_token(&std::mem::take(&mut part)));
+            }
+            other => part.push(other),
+        }
+    }
+    pointer.push('/');
+    pointer.push_str(&escape_token(&part));
+    pointer
 }
 
 /// A Helm value found: the value, the pointer under `helm`, a finer mark for
@@ -906,4 +939,22 @@ fn value_file(name: &str, sources: &[SourceFile]) -> Option<(String, Node)> {
         .into_iter()
         .find_map(|document| document.root)?;
     Some((source.name.clone(), root))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::helm_value_pointer;
+
+    #[test]
+    fn helm_paths_split_at_unescaped_dots() {
+        assert_eq!(
+            helm_value_pointer("defaultSettings.upgradeChecker"),
+            "/defaultSettings/upgradeChecker"
+        );
+        assert_eq!(
+            helm_value_pointer(r"grafana.grafana\.ini.analytics.reporting_enabled"),
+            "/grafana/grafana.ini/analytics/reporting_enabled"
+        );
+        assert_eq!(helm_value_pointer("a/b.c"), "/a~1b/c");
+    }
 }
