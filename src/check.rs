@@ -270,8 +270,9 @@ fn render_charts(
             }
         };
         let chart = charts.iter().find(|chart| chart.path == render.chart);
-        let (source, loaded) =
+        let (mut source, loaded) =
             reader.load(file, name, None, Role::Manifest, Arc::from(text), chart);
+        source.application = render.application.clone();
         files.push(source);
         for mut resource in loaded.resources {
             resource.index = resources.len();

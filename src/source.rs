@@ -45,6 +45,9 @@ pub struct SourceFile {
     pub secrets: Vec<(Mark, Mark)>,
     /// The templates Helm rendered the text from (its `# Source:` comments).
     pub templates: Vec<TemplateSource>,
+    /// For a chart charter rendered for an ArgoCD Application: that
+    /// Application (`namespace/name`), whose resources the text holds.
+    pub application: Option<String>,
     line_starts: OnceLock<Vec<usize>>,
 }
 
@@ -56,6 +59,7 @@ impl SourceFile {
             text,
             secrets: Vec::new(),
             templates: Vec::new(),
+            application: None,
             line_starts: OnceLock::new(),
         }
     }

@@ -370,3 +370,69 @@ fn exemptions_match_rendered_findings_by_template_path() {
     assert_eq!(floating.len(), 3);
     assert!(floating.iter().all(|finding| finding["suppressed"] == true));
 }
+
+/// An Application for `charts/NAME` in namespace `shop`, in `wave`.
+fn application(name: &str, wave: i32) -> String {
+    format!(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {name}\n  namespace: argocd\n  annotations:\n    argocd.argoproj.io/sync-wave: \"{wave}\"\nspec:\n  project: platform\n  source:\n    repoURL: https://git.homelab.internal/platform/shop.git\n    targetRevision: v1.0.0\n    path: charts/{name}\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: shop\n  syncPolicy:\n    automated: {{prune: true, selfHeal: true}}\n"
+    )
+}
+
+#[test]
+fn rendered_resources_belong_to_the_application_that_deploys_them() {
+    let dir = TempDir::new().expect("temp dir");
+    std::fs::create_dir(dir.path().join(".git")).expect(".git");
+    write_file(
+        dir.path(),
+        "charts/api/Chart.yaml",
+        "apiVersion: v2\nname: api\nversion: 0.1.0\n",
+    );
+    write_file(
+        dir.path(),
+        "charts/api/templates/service.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: api\n  namespace: {{ .Release.Namespace }}\nspec:\n  ports: [{port: 80}]\n",
+    );
+    write_file(
+        dir.path(),
+        "charts/shopfront/Chart.yaml",
+        "apiVersion: v2\nname: shopfront\nversion: 0.1.0\n",
+    );
+    write_file(
+        dir.path(),
+        "charts/shopfront/templates/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shopfront\n  namespace: {{ .Release.Namespace }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: registry.homelab.lan/web:1.0\n          env:\n            - name: API_URL\n              value: http://api.{{ .Release.Namespace }}.svc:80\n",
+    );
+    write_file(dir.path(), "apps/api.yaml", &application("api", 5));
+    write_file(
+        dir.path(),
+        "apps/shopfront.yaml",
+        &application("shopfront", 5),
+    );
+    let order = |dir: &TempDir| {
+        let report = check(dir, &[]).json();
+        findings_of(&report, "ARGO-003")
+            .into_iter()
+            .map(|finding| (finding.0, finding.2, finding.4))
+            .collect::<Vec<_>>()
+    };
+    // The consumer's chart calls the provider's Service: same wave, a
+    // cold start finds it missing.
+    let found = order(&dir);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1),
+        ("apps/shopfront.yaml", 7)
+    );
+    assert!(
+        found[0]
+            .2
+            .contains("uses Service `shop/api` from Application `api` (wave 5)"),
+        "{found:?}"
+    );
+    write_file(
+        dir.path(),
+        "apps/shopfront.yaml",
+        &application("shopfront", 6),
+    );
+    assert_eq!(order(&dir), vec![]);
+}

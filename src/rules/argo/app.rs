@@ -188,16 +188,29 @@ pub fn files_under(path: &str, files: &[SourceFile]) -> Vec<usize> {
 }
 
 /// The resources an Application deploys, as far as the set shows them:
-/// those in files under one of its sources' paths (never itself).
+/// those in files under one of its sources' paths, and those of the charts
+/// charter rendered for it (never itself).
 pub fn app_resources<'s>(
     app: &Resource,
     resources: &'s [Resource],
     files: &[SourceFile],
 ) -> Vec<&'s Resource> {
+    let identity = format!(
+        "{}/{}",
+        app.namespace.as_deref().unwrap_or_default(),
+        app.name
+    );
     let mut owned: Vec<usize> = sources(app)
         .iter()
         .filter_map(Source::path)
         .flat_map(|path| files_under(path, files))
+        .chain(
+            files
+                .iter()
+                .enumerate()
+                .filter(|(_, file)| file.application.as_deref() == Some(identity.as_str()))
+                .map(|(index, _)| index),
+        )
         .collect();
     owned.sort_unstable();
     owned.dedup();

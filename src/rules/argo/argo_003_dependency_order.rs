@@ -21,8 +21,9 @@ pub static META: RuleMeta = RuleMeta {
     title: "Application not in a later sync wave than an application it depends on",
     rationale: "Sync waves only help when they follow the real dependencies. charter derives \
                 them from the manifests: an Application's resources are the files under its \
-                source `path` that were checked, plus what the plan (`rules/waves.yaml`, \
-                `provides`) says its Helm chart installs. An application that creates custom \
+                source `path` that were checked, the output of the chart charter rendered for \
+                it (a chart directory at that path), plus what the plan (`rules/waves.yaml`, \
+                `provides`) says its upstream Helm chart installs. An application that creates custom \
                 resources of a kind another application's CRDs define, or whose pods read a \
                 Secret, run as a ServiceAccount or call a Service (`name.namespace.svc` in an env \
                 value) another application provides, must sync in a strictly later wave: in the \

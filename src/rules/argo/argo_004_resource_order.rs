@@ -24,7 +24,8 @@ pub static META: RuleMeta = RuleMeta {
                 decrypted it, after it was applied: a pod reading the Secret in the same wave or \
                 earlier starts without it and crash-loops, so SealedSecrets need a strictly \
                 earlier wave than their consumers. The Application's resources are the checked \
-                files under its source `path`.",
+                files under its source `path`, and the output of the chart charter rendered \
+                for it.",
     fix: "Give the Namespace or CRD a wave no later than what uses it, and the SealedSecret a \
           wave earlier than its consumers (e.g. `argocd.argoproj.io/sync-wave: \"-1\"` on the \
           SealedSecret).",
