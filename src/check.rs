@@ -248,6 +248,16 @@ fn render_charts(
     for (render, output) in renders.iter().zip(outputs) {
         let file = files.len();
         let name = render.stream_name();
+        let limit = reader.options.max_file_size;
+        let output = output.and_then(|text| match text.len() as u64 > limit {
+            true => Err(Failure::Refused(format!(
+                "the rendered output ({}) is over the {} limit; not checked (raise it with \
+                 --max-file-size)",
+                input::human_size(text.len() as u64),
+                input::human_size(limit)
+            ))),
+            false => Ok(text),
+        });
         let text = match output {
             Ok(text) => text,
             Err(Failure::Refused(message) | Failure::NotRun(message)) => {

@@ -155,7 +155,11 @@ fn walk(
                 return false;
             }
             if is_chart(entry.path()) {
-                if let Ok(mut charts) = found_charts.lock() {
+                // A chart inside a chart (`charts/<subchart>/`) is rendered
+                // by its parent, not on its own.
+                if let Ok(mut charts) = found_charts.lock()
+                    && !charts.iter().any(|chart| entry.path().starts_with(chart))
+                {
                     charts.push(entry.path().to_path_buf());
                 }
                 return with_text;

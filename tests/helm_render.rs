@@ -436,3 +436,44 @@ fn rendered_resources_belong_to_the_application_that_deploys_them() {
     );
     assert_eq!(order(&dir), vec![]);
 }
+
+#[test]
+fn a_subchart_renders_with_its_parent_only() {
+    let dir = repository();
+    write_file(
+        dir.path(),
+        "charts/web/charts/cache/Chart.yaml",
+        "apiVersion: v2\nname: cache\nversion: 0.1.0\n",
+    );
+    write_file(
+        dir.path(),
+        "charts/web/charts/cache/templates/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-cache\n  namespace: {{ .Release.Namespace }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: cache\n          image: registry.homelab.lan/cache:latest\n",
+    );
+    let report = check(&dir, &[]).json();
+    let cache: Vec<_> = findings_of(&report, "HELM-004")
+        .into_iter()
+        .filter(|finding| finding.4.contains("cache"))
+        .collect();
+    assert_eq!(cache.len(), 1, "{cache:?}");
+    assert_eq!(cache[0].0, "charts/web (release storefront)");
+    assert_eq!(
+        cache[0].1,
+        "charts/web/charts/cache/templates/deployment.yaml"
+    );
+}
+
+#[test]
+fn rendered_output_over_the_size_limit_is_not_checked_and_says_so() {
+    let dir = repository();
+    let report = check(&dir, &["--max-file-size", "256"]).json();
+    let failures = findings_of(&report, "HELM-007");
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(
+        failures[0]
+            .4
+            .contains("is over the 256 bytes limit; not checked (raise it with --max-file-size)"),
+        "{failures:?}"
+    );
+    assert!(findings_of(&report, "HELM-004").is_empty());
+}
