@@ -74,6 +74,9 @@ pub struct Outcome {
     /// Helm chart directories that were found and not rendered, and why.
     pub charts: Vec<String>,
     pub charts_not_rendered_because: Option<String>,
+    /// The chart renders whose output was checked, by the name it is
+    /// reported under (`deploy/charts/ollama (release ollama-gpu)`).
+    pub rendered: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -143,9 +146,10 @@ pub fn check(
         findings.extend(loaded.findings);
         tally += loaded.tally;
     }
+    let mut rendered = Vec::new();
     let charts_not_rendered_because = match helm {
         Ok(helm) => {
-            render_charts(
+            rendered = render_charts(
                 &helm,
                 &discovery.charts,
                 &reader,
@@ -216,6 +220,7 @@ pub fn check(
         tally,
         charts: unrendered,
         charts_not_rendered_because,
+        rendered,
     })
 }
 
@@ -228,9 +233,10 @@ fn render_charts(
     resources: &mut Vec<Resource>,
     findings: &mut Vec<Finding>,
     tally: &mut Tally,
-) {
+) -> Vec<String> {
+    let mut rendered = Vec::new();
     if chart_names.is_empty() {
-        return;
+        return rendered;
     }
     let charts: Vec<ChartDir> = chart_names
         .iter()
@@ -283,6 +289,7 @@ fn render_charts(
         let (mut source, loaded) =
             reader.load(file, name, None, Role::Manifest, Arc::from(text), chart);
         source.application = render.application.clone();
+        rendered.push(source.name.clone());
         files.push(source);
         for mut resource in loaded.resources {
             resource.index = resources.len();
@@ -291,6 +298,7 @@ fn render_charts(
         findings.extend(loaded.findings);
         *tally += loaded.tally;
     }
+    rendered
 }
 
 /// Whether any `LEAK` rule is on.

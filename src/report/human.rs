@@ -60,10 +60,16 @@ fn summary(outcome: &Outcome, fail_on: FailOn, elapsed: Duration) -> String {
     if counts.suppressed > 0 {
         found.push_str(&format!(" ({} suppressed)", counts.suppressed));
     }
-    let scanned = match tally.files_scanned {
+    let mut scanned = match tally.files_scanned {
         0 => String::new(),
         count => format!("; {} scanned for secrets", plural(count, "file")),
     };
+    if !outcome.rendered.is_empty() {
+        scanned.push_str(&format!(
+            "; {} rendered",
+            plural(outcome.rendered.len(), "Helm release")
+        ));
+    }
     let mut text = format!(
         "charter: {found} in {} ({}, {}{scanned}) [{:.2}s]\n",
         plural(tally.files_read, "file"),

@@ -25,6 +25,7 @@ struct Summary<'a> {
     files_scanned: usize,
     documents: usize,
     resources: usize,
+    helm_renders: &'a [String],
     skipped: Skipped<'a>,
     findings: Counts,
     fail_on: &'static str,
@@ -81,6 +82,7 @@ pub fn render(outcome: &Outcome, fail_on: FailOn) -> String {
             files_scanned: tally.files_scanned,
             documents: tally.documents,
             resources: tally.resources,
+            helm_renders: &outcome.rendered,
             skipped: Skipped {
                 empty_documents: tally.empty_documents,
                 non_kubernetes_documents: tally.non_kubernetes_documents,

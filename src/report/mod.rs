@@ -56,6 +56,7 @@ mod tests {
             tally: Tally::default(),
             charts: Vec::new(),
             charts_not_rendered_because: None,
+            rendered: Vec::new(),
         }
     }
 
