@@ -119,6 +119,9 @@ struct CheckArgs {
     /// A `--set` for every chart rendered, applied last (repeatable).
     #[arg(long, value_name = "KEY=VALUE")]
     helm_set: Vec<String>,
+    /// Seconds one chart may take to render before it is stopped and reported (HELM-007).
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::chart::DEFAULT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    helm_timeout: u64,
 }
 
 pub fn main() -> ExitCode {
@@ -188,6 +191,7 @@ fn run_check(args: CheckArgs) -> miette::Result<u8> {
                 .chain(&args.helm_set)
                 .cloned()
                 .collect(),
+            timeout: std::time::Duration::from_secs(args.helm_timeout),
         },
         ..CheckOptions::default()
     };

@@ -294,6 +294,7 @@ impl Config {
                     .filter_map(|path| relative(Some(path)))
                     .collect(),
                 set: raw.helm.set,
+                ..crate::chart::HelmSettings::default()
             },
             file: Some(file),
         })

@@ -477,3 +477,42 @@ fn rendered_output_over_the_size_limit_is_not_checked_and_says_so() {
     );
     assert!(findings_of(&report, "HELM-004").is_empty());
 }
+
+#[test]
+fn a_render_that_does_not_finish_is_stopped_and_reported() {
+    let dir = repository();
+    // A helm that never answers (a wrapper stuck on the network, say).
+    write_file(dir.path(), "stuck-helm", "#!/bin/sh\nexec sleep 60\n");
+    let stuck = dir.path().join("stuck-helm");
+    let mut permissions = std::fs::metadata(&stuck).expect("stat").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&stuck, permissions).expect("chmod");
+    let started = std::time::Instant::now();
+    let run = charter_in(
+        dir.path(),
+        &[
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "--helm-bin",
+            "stuck-helm",
+            "--helm-timeout",
+            "1",
+            ".",
+        ],
+        None,
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "the run waited for helm"
+    );
+    let failures = findings_of(&run.json(), "HELM-007");
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(
+        failures[0]
+            .4
+            .contains("helm did not finish within 1 s and was stopped (--helm-timeout)"),
+        "{failures:?}"
+    );
+}

@@ -1,8 +1,9 @@
 //! Running `helm template`.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use super::{HelmSettings, Render};
 
@@ -26,8 +27,12 @@ impl Helm {
     /// why there is none, naming the flag that provides one.
     pub fn locate(settings: &HelmSettings) -> Result<Helm, String> {
         if let Some(bin) = &settings.bin {
+            // Absolute, so that `--helm-bin helm-wrapper` runs that file and
+            // is not looked up on PATH.
             return match bin.is_file() {
-                true => Ok(Helm { bin: bin.clone() }),
+                true => Ok(Helm {
+                    bin: crate::input::absolute(bin),
+                }),
                 false => Err(format!(
                     "{}: no such helm command (--helm-bin)",
                     bin.display()
@@ -102,10 +107,52 @@ impl Helm {
             })),
             _ => None,
         };
-        let output = child.wait_with_output().map_err(not_run)?;
+        // Both pipes are drained from threads while the process is watched,
+        // so neither a full pipe nor a stuck helm can hang the run.
+        let drain = |pipe: Option<Box<dyn Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                if let Some(mut pipe) = pipe {
+                    let _ = pipe.read_to_end(&mut bytes);
+                }
+                bytes
+            })
+        };
+        let stdout = drain(
+            child
+                .stdout
+                .take()
+                .map(|pipe| Box::new(pipe) as Box<dyn Read + Send>),
+        );
+        let stderr = drain(
+            child
+                .stderr
+                .take()
+                .map(|pipe| Box::new(pipe) as Box<dyn Read + Send>),
+        );
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().map_err(not_run)? {
+                break status;
+            }
+            if started.elapsed() > settings.timeout {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Failure::Refused(format!(
+                    "helm did not finish within {} s and was stopped (--helm-timeout)",
+                    settings.timeout.as_secs()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        };
         if let Some(writer) = writer {
             let _ = writer.join();
         }
+        let output = std::process::Output {
+            status,
+            stdout: stdout.join().unwrap_or_default(),
+            stderr: stderr.join().unwrap_or_default(),
+        };
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
             let message = stderr.trim();

@@ -12,9 +12,16 @@ pub use helm::{Failure, Helm};
 pub use plan::{Render, plan};
 
 use std::path::PathBuf;
+use std::time::Duration;
+
+/// How long one render may take by default. Rendering is computation on
+/// local files; a render still running after this is stuck (a template
+/// looping over a huge range, a `helm` wrapper waiting on the network), and
+/// a check must end.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Rendering settings from the command line and the configuration.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct HelmSettings {
     /// The `helm` to run; `None` looks it up on `PATH`.
     pub bin: Option<PathBuf>,
@@ -22,6 +29,19 @@ pub struct HelmSettings {
     pub values: Vec<PathBuf>,
     /// `--set` expressions given to every render, last.
     pub set: Vec<String>,
+    /// How long one render may take.
+    pub timeout: Duration,
+}
+
+impl Default for HelmSettings {
+    fn default() -> Self {
+        HelmSettings {
+            bin: None,
+            values: Vec::new(),
+            set: Vec::new(),
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
 }
 
 /// A chart directory the walk found.
