@@ -2,7 +2,8 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::{HelmSettings, Render};
@@ -107,51 +108,15 @@ impl Helm {
             })),
             _ => None,
         };
-        // Both pipes are drained from threads while the process is watched,
-        // so neither a full pipe nor a stuck helm can hang the run.
-        let drain = |pipe: Option<Box<dyn Read + Send>>| {
-            std::thread::spawn(move || {
-                let mut bytes = Vec::new();
-                if let Some(mut pipe) = pipe {
-                    let _ = pipe.read_to_end(&mut bytes);
-                }
-                bytes
-            })
-        };
-        let stdout = drain(
-            child
-                .stdout
-                .take()
-                .map(|pipe| Box::new(pipe) as Box<dyn Read + Send>),
-        );
-        let stderr = drain(
-            child
-                .stderr
-                .take()
-                .map(|pipe| Box::new(pipe) as Box<dyn Read + Send>),
-        );
-        let started = Instant::now();
-        let status = loop {
-            if let Some(status) = child.try_wait().map_err(not_run)? {
-                break status;
-            }
-            if started.elapsed() > settings.timeout {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(Failure::Refused(format!(
-                    "helm did not finish within {} s and was stopped (--helm-timeout)",
-                    settings.timeout.as_secs()
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        };
+        let output = wait_with_deadline(child, settings.timeout).map_err(not_run)?;
         if let Some(writer) = writer {
             let _ = writer.join();
         }
-        let output = std::process::Output {
-            status,
-            stdout: stdout.join().unwrap_or_default(),
-            stderr: stderr.join().unwrap_or_default(),
+        let Some(output) = output else {
+            return Err(Failure::Refused(format!(
+                "helm did not finish within {} s and was stopped (--helm-timeout)",
+                settings.timeout.as_secs()
+            )));
         };
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
@@ -165,6 +130,41 @@ impl Helm {
         String::from_utf8(output.stdout)
             .map_err(|_| Failure::Refused("helm's output is not UTF-8 text".to_owned()))
     }
+}
+
+/// The process's output, or `None` when it ran past `deadline` (it is
+/// killed then). Both pipes are drained from threads while the process is
+/// watched, so neither a full pipe nor a stuck helm can hang the run.
+fn wait_with_deadline(mut child: Child, deadline: Duration) -> std::io::Result<Option<Output>> {
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if started.elapsed() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ok(None);
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    Ok(Some(Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    }))
+}
+
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        bytes
+    })
 }
 
 fn is_executable(path: &Path) -> bool {
