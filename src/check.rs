@@ -162,11 +162,13 @@ pub fn check(
         &mut files,
         &resources,
         &mut findings,
-        options,
-        config,
-        rules,
-        partial,
-        options.today,
+        Evaluation {
+            options,
+            config,
+            rules,
+            partial,
+            today: options.today,
+        },
     );
     Ok(Outcome {
         files,
@@ -226,11 +228,13 @@ pub fn check_texts(
         &mut files,
         &resources,
         &mut findings,
-        options,
-        config,
-        rules,
-        true,
-        today,
+        Evaluation {
+            options,
+            config,
+            rules,
+            partial: true,
+            today,
+        },
     );
     Outcome {
         files,
@@ -263,6 +267,17 @@ fn assemble(
     (files, resources, findings, tally)
 }
 
+/// What decides the verdicts of a run, besides what it read.
+struct Evaluation<'a> {
+    options: &'a CheckOptions,
+    config: &'a Config,
+    rules: &'a [Rule],
+    /// The set is obviously partial (see `ResourceSet::partial`).
+    partial: bool,
+    /// The date exemptions expire against.
+    today: Date,
+}
+
 /// Runs the rules over what was read, applies severities and exemptions,
 /// and sorts the findings: the part of a run after reading, shared by
 /// `check` and `check_texts`.
@@ -270,12 +285,15 @@ fn evaluate(
     files: &mut [SourceFile],
     resources: &[Resource],
     findings: &mut Vec<Finding>,
-    options: &CheckOptions,
-    config: &Config,
-    rules: &[Rule],
-    partial: bool,
-    today: Date,
+    how: Evaluation<'_>,
 ) {
+    let Evaluation {
+        options,
+        config,
+        rules,
+        partial,
+        today,
+    } = how;
     // Findings charter reports itself take the configured severity here;
     // rules receive theirs through the emitter.
     findings.retain_mut(|finding| match config.severity_of(finding.rule) {

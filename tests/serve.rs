@@ -850,3 +850,35 @@ fn the_charts_flags_are_accepted_and_a_missing_certificate_is_a_clear_error() {
         run.stderr
     );
 }
+
+#[test]
+fn a_review_past_the_deadline_gets_504_and_the_server_goes_on() {
+    let server = Server::start(&["--deadline-ms", "300"]);
+    // A client that stops halfway through its body holds the review past
+    // the deadline: the answer must come from the server, not the client.
+    let mut stream = raw_connection(&server);
+    let started = Instant::now();
+    write!(
+        stream,
+        "POST /validate HTTP/1.1\r\nhost: charter\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{{\"apiVersion\""
+    )
+    .expect("part of a request");
+    stream.flush().expect("flush");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    let waited = started.elapsed();
+    assert!(
+        answer.starts_with("HTTP/1.1 504 Gateway Timeout\r\n"),
+        "{answer}"
+    );
+    assert!(
+        answer.ends_with("no verdict within the 300 ms deadline\n"),
+        "{answer}"
+    );
+    assert!(waited >= Duration::from_millis(300), "{waited:?}");
+    assert!(waited < Duration::from_secs(5), "{waited:?}");
+    assert_eq!(
+        server.review(&request("uid-after", "CREATE", config_map()))["allowed"],
+        true
+    );
+}
