@@ -1,7 +1,10 @@
 -- wrk script for benches/serve-load.sh: POSTs AdmissionReviews to
 -- /validate, alternating an allowed object and a denied one, and (with
 -- DELAY_MS) paces each connection so the offered rate is fixed rather
--- than "as fast as the server answers".
+-- than "as fast as the server answers". With JITTER=1 each pause is drawn
+-- uniformly from 0 to 2 x DELAY_MS (same mean): connections that all pause
+-- exactly DELAY_MS stay in step and hit the server in bursts of 64, which
+-- no API server does.
 
 local function slurp(path)
   local file = assert(io.open(path, "rb"), "cannot open " .. path)
@@ -13,6 +16,17 @@ end
 local allowed = slurp(os.getenv("ALLOWED_BODY"))
 local denied = slurp(os.getenv("DENIED_BODY"))
 local pause = tonumber(os.getenv("DELAY_MS") or "0")
+local jitter = os.getenv("JITTER") == "1"
+
+-- Each wrk thread has its own Lua state: give each its own random sequence.
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("seed", threads)
+end
+init = function(args)
+  math.randomseed(os.time() * 100 + (seed or 0))
+end
 
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -30,6 +44,9 @@ end
 
 if pause > 0 then
   delay = function()
+    if jitter then
+      return math.random(0, 2 * pause)
+    end
     return pause
   end
 end

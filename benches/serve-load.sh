@@ -5,7 +5,9 @@
 #   1. paced: each connection waits DELAY_MS (default 31 ms) between
 #      requests, so about 2,000 requests/s are offered; latency percentiles
 #      are those of an answer at that rate;
-#   2. unpaced: as fast as the server answers, for the throughput ceiling.
+#   2. the same with jittered pauses (uniform 0 to 2 x DELAY_MS): the
+#      connections no longer arrive in lockstep bursts of 64;
+#   3. unpaced: as fast as the server answers, for the throughput ceiling.
 # Then it reads the server's peak RSS (VmHWM) and its error counter.
 #
 #   cargo build --release && benches/serve-load.sh           # DURATION=30 by default
@@ -57,10 +59,13 @@ echo "== warm-up (5s)"
 DELAY_MS=0 wrk -t2 -c"$connections" -d5s -s benches/serve-load.lua "https://$address/validate" >/dev/null
 echo "== paced: ${delay_ms} ms between requests on each connection"
 DELAY_MS="$delay_ms" wrk -t2 -c"$connections" -d"${duration}s" --latency -s benches/serve-load.lua "https://$address/validate"
+echo "== paced with jitter: 0 to $((2 * delay_ms)) ms between requests on each connection"
+JITTER=1 DELAY_MS="$delay_ms" wrk -t2 -c"$connections" -d"${duration}s" --latency -s benches/serve-load.lua "https://$address/validate"
 echo "== unpaced"
 DELAY_MS=0 wrk -t2 -c"$connections" -d"${duration}s" --latency -s benches/serve-load.lua "https://$address/validate"
 
 metrics="$(curl -sk "https://$address/metrics" || true)"
 echo "== server"
 grep -E '^charter_admission_requests_total' <<<"$metrics" || echo "(curl not available: metrics not read)"
+grep -E '^charter_admission_duration_seconds_(sum|count)' <<<"$metrics" || true
 grep VmHWM "/proc/$server/status" | sed 's/VmHWM:/peak RSS (VmHWM):/'
