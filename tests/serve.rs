@@ -715,6 +715,14 @@ fn a_rotated_certificate_serves_the_next_connection_and_a_bad_one_is_ignored() {
 
 /// A raw TLS connection, to hold a request half-sent.
 fn raw_connection(server: &Server) -> rustls::StreamOwned<rustls::ClientConnection, TcpStream> {
+    raw_connection_with(server, rustls::DEFAULT_VERSIONS)
+}
+
+/// A raw TLS connection offering only `versions`.
+fn raw_connection_with(
+    server: &Server,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> rustls::StreamOwned<rustls::ClientConnection, TcpStream> {
     let mut roots = rustls::RootCertStore::empty();
     roots
         .add(rustls::pki_types::CertificateDer::from(
@@ -724,7 +732,7 @@ fn raw_connection(server: &Server) -> rustls::StreamOwned<rustls::ClientConnecti
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
-    .with_safe_default_protocol_versions()
+    .with_protocol_versions(versions)
     .expect("protocol versions")
     .with_root_certificates(roots)
     .with_no_client_auth();
@@ -881,4 +889,25 @@ fn a_review_past_the_deadline_gets_504_and_the_server_goes_on() {
         server.review(&request("uid-after", "CREATE", config_map()))["allowed"],
         true
     );
+}
+
+#[test]
+fn tls_1_2_and_1_3_are_both_served() {
+    let server = Server::start(&[]);
+    for (version, name) in [
+        (&rustls::version::TLS12, rustls::ProtocolVersion::TLSv1_2),
+        (&rustls::version::TLS13, rustls::ProtocolVersion::TLSv1_3),
+    ] {
+        let mut stream = raw_connection_with(&server, &[version]);
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nhost: charter\r\nconnection: close\r\n\r\n")
+            .expect("request");
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(
+            answer.starts_with("HTTP/1.1 200 OK\r\n"),
+            "{name:?}: {answer}"
+        );
+        assert_eq!(stream.conn.protocol_version(), Some(name));
+    }
 }
