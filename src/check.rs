@@ -133,19 +133,7 @@ pub fn check(
         .map(|(file, input)| reader.read(file, input))
         .collect();
 
-    let mut files = Vec::with_capacity(read.len() + 1);
-    let mut resources = Vec::new();
-    let mut findings = Vec::new();
-    let mut tally = Tally::default();
-    for (source, loaded) in read {
-        files.push(source);
-        for mut resource in loaded.resources {
-            resource.index = resources.len();
-            resources.push(resource);
-        }
-        findings.extend(loaded.findings);
-        tally += loaded.tally;
-    }
+    let (mut files, mut resources, mut findings, mut tally) = assemble(read);
     let mut rendered = Vec::new();
     let charts_not_rendered_because = match helm {
         Ok(helm) => {
@@ -169,7 +157,143 @@ pub fn check(
     };
     findings.extend(expired_exemptions(config, files.len(), options.today));
     files.extend(config.file.clone());
+    let partial = discovery.walked_directories == 0;
+    evaluate(
+        &mut files,
+        &resources,
+        &mut findings,
+        Evaluation {
+            options,
+            config,
+            rules,
+            partial,
+            today: options.today,
+        },
+    );
+    Ok(Outcome {
+        files,
+        resources,
+        findings,
+        tally,
+        charts: unrendered,
+        charts_not_rendered_because,
+        rendered,
+    })
+}
 
+/// What a run builds before it reads anything, kept by a long-running
+/// caller (the admission server) so that each check pays only for its input.
+pub struct Prepared {
+    kinds: DocumentKinds,
+    scanner: Option<Scanner>,
+}
+
+impl Prepared {
+    /// The document kinds and, when a `LEAK` rule is on, the secret scanner.
+    pub fn new(options: &CheckOptions, config: &Config) -> Result<Prepared, CheckError> {
+        Ok(Prepared {
+            kinds: DocumentKinds::builtin().map_err(CheckError::RuleData)?,
+            scanner: secret_scanner(options, scanner_wanted(config))?,
+        })
+    }
+}
+
+/// Checks texts held in memory, each `(name, text)` a manifest, as a
+/// pre-commit run checks files named one by one: the set is partial, and
+/// nothing is read from disk or rendered. Exemptions and inline ignores
+/// apply as in `check`, expiring against `today` (a server outlives the
+/// date of its start); expired exemptions are not reported here (they are
+/// the configuration's findings, not the texts').
+pub fn check_texts(
+    prepared: &Prepared,
+    options: &CheckOptions,
+    config: &Config,
+    rules: &[Rule],
+    inputs: Vec<(String, Arc<str>)>,
+    today: Date,
+) -> Outcome {
+    let reader = Reader {
+        kinds: &prepared.kinds,
+        scanner: prepared.scanner.as_ref(),
+        options,
+    };
+    let read: Vec<(SourceFile, Loaded)> = inputs
+        .into_iter()
+        .enumerate()
+        .map(|(file, (name, text))| reader.load(file, name, None, Role::Manifest, text, None))
+        .collect();
+    let (mut files, resources, mut findings, tally) = assemble(read);
+    files.extend(config.file.clone());
+    evaluate(
+        &mut files,
+        &resources,
+        &mut findings,
+        Evaluation {
+            options,
+            config,
+            rules,
+            partial: true,
+            today,
+        },
+    );
+    Outcome {
+        files,
+        resources,
+        findings,
+        tally,
+        charts: Vec::new(),
+        charts_not_rendered_because: None,
+        rendered: Vec::new(),
+    }
+}
+
+/// Numbers the resources of every input in one table.
+fn assemble(
+    read: Vec<(SourceFile, Loaded)>,
+) -> (Vec<SourceFile>, Vec<Resource>, Vec<Finding>, Tally) {
+    let mut files = Vec::with_capacity(read.len() + 1);
+    let mut resources = Vec::new();
+    let mut findings = Vec::new();
+    let mut tally = Tally::default();
+    for (source, loaded) in read {
+        files.push(source);
+        for mut resource in loaded.resources {
+            resource.index = resources.len();
+            resources.push(resource);
+        }
+        findings.extend(loaded.findings);
+        tally += loaded.tally;
+    }
+    (files, resources, findings, tally)
+}
+
+/// What decides the verdicts of a run, besides what it read.
+struct Evaluation<'a> {
+    options: &'a CheckOptions,
+    config: &'a Config,
+    rules: &'a [Rule],
+    /// The set is obviously partial (see `ResourceSet::partial`).
+    partial: bool,
+    /// The date exemptions expire against.
+    today: Date,
+}
+
+/// Runs the rules over what was read, applies severities and exemptions,
+/// and sorts the findings: the part of a run after reading, shared by
+/// `check` and `check_texts`.
+fn evaluate(
+    files: &mut [SourceFile],
+    resources: &[Resource],
+    findings: &mut Vec<Finding>,
+    how: Evaluation<'_>,
+) {
+    let Evaluation {
+        options,
+        config,
+        rules,
+        partial,
+        today,
+    } = how;
     // Findings charter reports itself take the configured severity here;
     // rules receive theirs through the emitter.
     findings.retain_mut(|finding| match config.severity_of(finding.rule) {
@@ -190,38 +314,29 @@ pub fn check(
         })
         .collect();
     let set = ResourceSet {
-        resources: &resources,
-        files: &files,
-        partial: discovery.walked_directories == 0,
+        resources,
+        files: &*files,
+        partial,
         platform: options.platform,
     };
     findings.extend(engine::run(&active, set));
-    drop_leaks_said_by_manifest_rules(&mut findings);
-    for finding in &mut findings {
+    drop_leaks_said_by_manifest_rules(findings);
+    for finding in findings.iter_mut() {
         files[finding.file].secrets.append(&mut finding.conceal);
     }
 
     suppress::apply(
-        &mut findings,
-        &resources,
-        &files,
+        findings,
+        resources,
+        files,
         &config.exemptions,
         options.inline_ignores,
-        options.today,
+        today,
     );
     findings.par_sort_unstable_by(|a, b| {
         let by_name = files[a.file].name.cmp(&files[b.file].name);
         by_name.then_with(|| a.report_order(b))
     });
-    Ok(Outcome {
-        files,
-        resources,
-        findings,
-        tally,
-        charts: unrendered,
-        charts_not_rendered_because,
-        rendered,
-    })
 }
 
 /// Renders every chart of the run and loads the output as more files.

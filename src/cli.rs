@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use miette::Diagnostic;
@@ -15,6 +15,7 @@ use crate::config::{Config, FailOn};
 use crate::input;
 use crate::report::{self, human, json};
 use crate::rules::{self, Example, Rule};
+use crate::serve;
 
 /// Exit status when no unsuppressed finding reaches `--fail-on`.
 pub const EXIT_CLEAN: u8 = 0;
@@ -41,6 +42,8 @@ enum Command {
     // Boxed: CheckArgs is far larger than the other variants
     // (clippy::large_enum_variant).
     Check(Box<CheckArgs>),
+    /// Serve the admission webhook: judge AdmissionReviews over HTTPS with the rules of `check`.
+    Serve(Box<ServeArgs>),
     /// List every rule: id, severity, principle and title.
     Rules {
         #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -124,6 +127,43 @@ struct CheckArgs {
     helm_timeout: u64,
 }
 
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on, IP:PORT (port 0: any free port; the bound address is logged).
+    #[arg(long, value_name = "ADDR")]
+    listen: String,
+    /// PEM certificate chain; reloaded when the file changes.
+    #[arg(long, value_name = "FILE")]
+    tls_cert: PathBuf,
+    /// PEM private key of the certificate; reloaded when the file changes.
+    #[arg(long, value_name = "FILE")]
+    tls_key: PathBuf,
+    /// Configuration file [default: .charter.yaml in the current directory or a parent].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Ignore any .charter.yaml.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+    /// Lowest severity that denies an object [default: error, or `failOn` in the configuration].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Make `charter.io/ignore` annotations inert: workloads cannot exempt themselves.
+    #[arg(long)]
+    no_inline_ignores: bool,
+    /// Your own secret detectors (TOML), extending the shipped ones.
+    #[arg(long, value_name = "FILE")]
+    secrets_config: Option<PathBuf>,
+    /// Longest time one review may take, in milliseconds (keep it well under the webhook's timeoutSeconds).
+    #[arg(long, value_name = "MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..))]
+    deadline_ms: u64,
+    /// Longest wait for in-flight requests after SIGTERM, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 25)]
+    drain_seconds: u64,
+    /// Worker threads [default: one per core].
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+}
+
 pub fn main() -> ExitCode {
     // Errors stay on one line each, so they survive grep and CI logs.
     let _ = miette::set_hook(Box::new(|_| {
@@ -132,6 +172,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => run_check(*args),
+        Command::Serve(args) => run_serve(*args),
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
     };
@@ -147,7 +188,7 @@ pub fn main() -> ExitCode {
 fn run_check(args: CheckArgs) -> miette::Result<u8> {
     let started = Instant::now();
     let mut rules = rules::builtin();
-    let config = load_config(&args, &rules)?;
+    let config = load_config(args.config.as_deref(), args.no_config, &args.paths, &rules)?;
     config
         .configure_rules(&mut rules)
         .map_err(|error| miette::Report::new_boxed(error))?;
@@ -245,12 +286,58 @@ fn run_check(args: CheckArgs) -> miette::Result<u8> {
     Ok(code)
 }
 
-fn load_config(args: &CheckArgs, rules: &[Rule]) -> miette::Result<Config> {
-    if args.no_config {
+/// `charter serve`: the configuration, rules and detectors are built once,
+/// then every review reuses them.
+fn run_serve(args: ServeArgs) -> miette::Result<u8> {
+    let mut rules = rules::builtin();
+    let config = load_config(args.config.as_deref(), args.no_config, &[], &rules)?;
+    config
+        .configure_rules(&mut rules)
+        .map_err(|error| miette::Report::new_boxed(error))?;
+    let options = CheckOptions {
+        paths: Vec::new(),
+        inline_ignores: !args.no_inline_ignores && config.inline_ignores.unwrap_or(true),
+        secrets_config: args
+            .secrets_config
+            .clone()
+            .or_else(|| config.secrets.clone()),
+        // Answers carry messages, never source snippets.
+        keep_text: false,
+        ..CheckOptions::default()
+    };
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
+    let judge = serve::admission::Judge::new(options, config, rules, fail_on)?;
+    let options = serve::ServeOptions {
+        listen: args.listen,
+        tls_cert: args.tls_cert,
+        tls_key: args.tls_key,
+        deadline: Duration::from_millis(args.deadline_ms),
+        drain: Duration::from_secs(args.drain_seconds),
+        workers: args.jobs.map(usize::from),
+    };
+    // Judging one object fans out over rayon's pool: as many threads as the
+    // server's workers, so the two pools share the cores instead of doubling.
+    if let Some(jobs) = args.jobs {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(jobs))
+            .build_global();
+    }
+    serve::run(options, judge)
+        .map_err(|error| miette::miette!(code = "charter::usage", "{error}"))?;
+    Ok(EXIT_CLEAN)
+}
+
+fn load_config(
+    config: Option<&Path>,
+    no_config: bool,
+    paths: &[String],
+    rules: &[Rule],
+) -> miette::Result<Config> {
+    if no_config {
         return Ok(Config::default());
     }
     let cwd = std::env::current_dir().unwrap_or_default();
-    let path = match &args.config {
+    let path = match config {
         Some(path) if !path.is_file() => {
             return Err(miette::miette!(
                 code = "charter::usage",
@@ -258,8 +345,8 @@ fn load_config(args: &CheckArgs, rules: &[Rule]) -> miette::Result<Config> {
                 path.display()
             ));
         }
-        Some(path) => path.clone(),
-        None => match discovery_start(&args.paths)
+        Some(path) => path.to_path_buf(),
+        None => match discovery_start(paths)
             .and_then(|start| Config::discover(&start))
             .or_else(|| Config::discover(&cwd))
         {

@@ -26,6 +26,7 @@ pub mod resource;
 pub mod rules;
 pub mod sealed;
 pub mod selector;
+pub mod serve;
 pub mod source;
 pub mod suppress;
 pub mod workload;
