@@ -100,7 +100,6 @@ pub fn check(
     config: &Config,
     rules: &[Rule],
 ) -> Result<Outcome, CheckError> {
-    let kinds = DocumentKinds::builtin().map_err(CheckError::RuleData)?;
     // A helm named by the user that is not there is a usage error, whether
     // or not the paths hold a chart: the run would not do what was asked.
     let helm = Helm::locate(&options.helm);
@@ -108,22 +107,21 @@ pub fn check(
         return Err(CheckError::Helm(message.clone()));
     }
     // Compiling the detectors takes a few milliseconds: beside the walk.
-    let scanning = scanner_wanted(config);
-    let (scanner, discovery) = rayon::join(
-        || secret_scanner(options, scanning),
+    let (prepared, discovery) = rayon::join(
+        || Prepared::new(options, config),
         || {
             input::discover(
                 &options.paths,
                 &options.excludes,
                 &options.stdin_name,
-                scanning,
+                scanner_wanted(config),
             )
         },
     );
-    let (scanner, discovery) = (scanner?, discovery?);
+    let (prepared, discovery) = (prepared?, discovery?);
     let reader = Reader {
-        kinds: &kinds,
-        scanner: scanner.as_ref(),
+        kinds: &prepared.kinds,
+        scanner: prepared.scanner.as_ref(),
         options,
     };
     let read: Vec<(SourceFile, Loaded)> = discovery
