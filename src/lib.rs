@@ -9,6 +9,7 @@
 
 pub mod baseline;
 pub mod chart;
+pub mod cluster;
 pub mod check;
 pub mod cli;
 pub mod config;
