@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::check::Outcome;
-use crate::finding::{Finding, Suppression};
+use crate::finding::{Finding, Suppression, SuppressionKind};
 
 const VERSION: u32 = 1;
 
@@ -122,6 +122,8 @@ impl Baseline {
                 finding.suppression = Some(Suppression {
                     reason: "known finding, recorded in the baseline".to_owned(),
                     origin: format!("baseline {}", self.name),
+                    kind: SuppressionKind::Baseline,
+                    expires: None,
                 });
             }
         }

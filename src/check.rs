@@ -14,6 +14,7 @@ use crate::finding::Finding;
 use crate::input::{self, Content, Input, InputError, Role};
 use crate::leak::{Catalogue, Scanner};
 use crate::loader::{self, DocumentKinds, Loaded, Tally};
+use crate::progress::{Progress, Stage};
 use crate::resource::Resource;
 use crate::rules::helm::helm_007_render_failure;
 use crate::rules::supp::supp_003_expired_exemption;
@@ -41,6 +42,8 @@ pub struct CheckOptions {
     pub platform: bool,
     /// How Helm charts among the inputs are rendered.
     pub helm: HelmSettings,
+    /// Counters for a progress bar, when someone watches the run.
+    pub progress: Option<Arc<Progress>>,
 }
 
 impl Default for CheckOptions {
@@ -57,6 +60,7 @@ impl Default for CheckOptions {
             keep_text: true,
             platform: false,
             helm: HelmSettings::default(),
+            progress: None,
         }
     }
 }
@@ -124,11 +128,21 @@ pub fn check(
         scanner: prepared.scanner.as_ref(),
         options,
     };
+    let progress = options.progress.as_deref();
+    if let Some(progress) = progress {
+        progress.add_work(discovery.inputs.len());
+    }
     let read: Vec<(SourceFile, Loaded)> = discovery
         .inputs
         .par_iter()
         .enumerate()
-        .map(|(file, input)| reader.read(file, input))
+        .map(|(file, input)| {
+            let read = reader.read(file, input);
+            if let Some(progress) = progress {
+                progress.advance();
+            }
+            read
+        })
         .collect();
 
     let (mut files, mut resources, mut findings, mut tally) = assemble(read);
@@ -156,6 +170,9 @@ pub fn check(
     findings.extend(expired_exemptions(config, files.len(), options.today));
     files.extend(config.file.clone());
     let partial = discovery.walked_directories == 0;
+    if let Some(progress) = progress {
+        progress.enter(Stage::Checking);
+    }
     evaluate(
         &mut files,
         &resources,
@@ -210,6 +227,39 @@ pub fn check_texts(
     inputs: Vec<(String, Arc<str>)>,
     today: Date,
 ) -> Outcome {
+    check_text_set(
+        prepared,
+        options,
+        config,
+        rules,
+        inputs,
+        today,
+        Completeness::Partial,
+    )
+}
+
+/// Whether texts checked together are all there is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completeness {
+    /// Some of a deployment (files named one by one, an admission request):
+    /// rules about what is missing stay quiet.
+    Partial,
+    /// The whole deployment (every object of a live cluster): rules about
+    /// missing references and policies apply, and expired exemptions are
+    /// reported as a run over files reports them.
+    Whole,
+}
+
+/// `check_texts` for a set whose completeness the caller knows.
+pub fn check_text_set(
+    prepared: &Prepared,
+    options: &CheckOptions,
+    config: &Config,
+    rules: &[Rule],
+    inputs: Vec<(String, Arc<str>)>,
+    today: Date,
+    completeness: Completeness,
+) -> Outcome {
     let reader = Reader {
         kinds: &prepared.kinds,
         scanner: prepared.scanner.as_ref(),
@@ -221,6 +271,9 @@ pub fn check_texts(
         .map(|(file, (name, text))| reader.load(file, name, None, Role::Manifest, text, None))
         .collect();
     let (mut files, resources, mut findings, tally) = assemble(read);
+    if completeness == Completeness::Whole {
+        findings.extend(expired_exemptions(config, files.len(), today));
+    }
     files.extend(config.file.clone());
     evaluate(
         &mut files,
@@ -230,7 +283,7 @@ pub fn check_texts(
             options,
             config,
             rules,
-            partial: true,
+            partial: completeness == Completeness::Partial,
             today,
         },
     );
@@ -360,9 +413,20 @@ fn render_charts(
         .collect();
     let renders = chart::plan(&charts, resources, files);
     let settings = &reader.options.helm;
+    let progress = reader.options.progress.as_deref();
+    if let Some(progress) = progress {
+        progress.enter(Stage::Rendering);
+        progress.add_work(renders.len());
+    }
     let outputs: Vec<_> = renders
         .par_iter()
-        .map(|render| helm.render(render, settings))
+        .map(|render| {
+            let output = helm.render(render, settings);
+            if let Some(progress) = progress {
+                progress.advance();
+            }
+            output
+        })
         .collect();
     for (render, output) in renders.iter().zip(outputs) {
         let file = files.len();

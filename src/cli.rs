@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -10,9 +11,10 @@ use miette::Diagnostic;
 
 use crate::baseline::Baseline;
 use crate::chart::HelmSettings;
-use crate::check::{self, CheckOptions};
+use crate::check::{self, CheckOptions, Outcome};
 use crate::config::{Config, FailOn};
 use crate::input;
+use crate::progress;
 use crate::report::{self, human, json};
 use crate::rules::{self, Example, Rule};
 use crate::serve;
@@ -74,6 +76,22 @@ struct CheckArgs {
     /// Lowest severity that makes the exit status 1 [default: error, or `failOn` in the configuration].
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
+    #[command(flatten)]
+    run: RunArgs,
+    /// Print suppressed findings too (human format; JSON always has them).
+    #[arg(long)]
+    show_suppressed: bool,
+    /// Never colour the output (colour is only used on a terminal anyway; NO_COLOR is honoured).
+    #[arg(long)]
+    no_color: bool,
+    /// Record today's unsuppressed findings in FILE, so later runs with --baseline fail only on new ones.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
+}
+
+/// How a run over manifests reads them, for `check` and `audit` alike.
+#[derive(Args)]
+struct RunArgs {
     /// Configuration file [default: .charter.yaml in the first path's directory or a parent, else in the current directory or a parent].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -95,12 +113,6 @@ struct CheckArgs {
     /// The paths are a whole deployment: platform-wide requirements apply (KYV-008's baseline policies) [default: `platform` in the configuration].
     #[arg(long)]
     platform: bool,
-    /// Print suppressed findings too (human format; JSON always has them).
-    #[arg(long)]
-    show_suppressed: bool,
-    /// Never colour the output (colour is only used on a terminal anyway; NO_COLOR is honoured).
-    #[arg(long)]
-    no_color: bool,
     /// The name standard input is reported under (and matched against exemption file globs).
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<String>,
@@ -110,9 +122,6 @@ struct CheckArgs {
     /// Suppress findings recorded in this baseline (see --write-baseline) [default: `baseline` in the configuration].
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
-    /// Record today's unsuppressed findings in FILE, so later runs with --baseline fail only on new ones.
-    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
-    write_baseline: Option<PathBuf>,
     /// The `helm` that renders charts found in the paths [default: `helm.bin` in the configuration, or `helm` on PATH].
     #[arg(long, value_name = "PATH")]
     helm_bin: Option<PathBuf>,
@@ -187,80 +196,24 @@ pub fn main() -> ExitCode {
 
 fn run_check(args: CheckArgs) -> miette::Result<u8> {
     let started = Instant::now();
-    let mut rules = rules::builtin();
-    let config = load_config(args.config.as_deref(), args.no_config, &args.paths, &rules)?;
-    config
-        .configure_rules(&mut rules)
-        .map_err(|error| miette::Report::new_boxed(error))?;
-    let options = CheckOptions {
-        paths: args.paths.clone(),
-        excludes: config
-            .exclude
-            .iter()
-            .chain(&args.exclude)
-            .cloned()
-            .collect(),
-        max_file_size: args
-            .max_file_size
-            .or(config.max_file_size)
-            .unwrap_or(input::DEFAULT_MAX_FILE_SIZE),
-        inline_ignores: !args.no_inline_ignores && config.inline_ignores.unwrap_or(true),
-        stdin_name: args
-            .stdin_filename
-            .clone()
-            .unwrap_or_else(|| "<stdin>".to_owned()),
-        keep_text: args.format == Format::Human,
-        platform: args.platform
-            || (config.platform.unwrap_or(false) && covers_config_directory(&config, &args.paths)),
-        secrets_config: args
-            .secrets_config
-            .clone()
-            .or_else(|| config.secrets.clone()),
-        helm: HelmSettings {
-            bin: args.helm_bin.clone().or_else(|| config.helm.bin.clone()),
-            values: config
-                .helm
-                .values
-                .iter()
-                .chain(&args.helm_values)
-                .cloned()
-                .collect(),
-            set: config
-                .helm
-                .set
-                .iter()
-                .chain(&args.helm_set)
-                .cloned()
-                .collect(),
-            timeout: std::time::Duration::from_secs(args.helm_timeout),
-        },
-        ..CheckOptions::default()
-    };
-    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(jobs) = args.jobs {
-        pool = pool.num_threads(usize::from(jobs));
-    }
-    let pool = pool
-        .build()
-        .map_err(|error| miette::miette!("cannot start worker threads: {error}"))?;
-    let mut outcome = pool.install(|| check::check(&options, &config, &rules))?;
-    if let Some(path) = &args.write_baseline {
-        let baseline = Baseline::of(&outcome, path);
-        baseline
-            .write(path)
-            .map_err(|error| miette::miette!(code = "charter::usage", "{error}"))?;
-        eprintln!(
-            "charter: recorded {} findings in {}",
-            baseline.len(),
-            path.display()
-        );
-        baseline.apply(&mut outcome);
-    } else if let Some(path) = args.baseline.as_ref().or(config.baseline.as_ref()) {
-        let baseline = Baseline::load(path)
-            .map_err(|error| miette::miette!(code = "charter::usage", "{error}"))?;
-        baseline.apply(&mut outcome);
-    }
+    let keep_text = args.format == Format::Human;
+    let prepared = prepare(&args.run, &args.paths, keep_text)?;
+    let fail_on = args
+        .fail_on
+        .or(prepared.config.fail_on)
+        .unwrap_or(FailOn::Error);
+    let bar = progress::Bar::start(&prepared.progress, args.format == Format::Human);
+    let outcome = prepared.pool.install(|| {
+        check::check(&prepared.options, &prepared.config, &prepared.rules)
+    });
+    bar.map(progress::Bar::finish);
+    let mut outcome = outcome?;
+    apply_baseline(
+        &args.run,
+        &prepared.config,
+        args.write_baseline.as_deref(),
+        &mut outcome,
+    )?;
     let text = match args.format {
         Format::Json => json::render(&outcome, fail_on),
         Format::Human => {
@@ -284,6 +237,113 @@ fn run_check(args: CheckArgs) -> miette::Result<u8> {
     // system with the process instead.
     std::mem::forget(outcome);
     Ok(code)
+}
+
+/// What a run over manifests needs before it reads any: the configuration,
+/// the configured rules, the options and the worker threads.
+struct PreparedRun {
+    config: Config,
+    rules: Vec<Rule>,
+    options: CheckOptions,
+    pool: rayon::ThreadPool,
+    progress: Arc<progress::Progress>,
+}
+
+/// The part of `check` and `audit` before the run: configuration discovery
+/// from `paths`, then options from the flags over the configuration.
+fn prepare(args: &RunArgs, paths: &[String], keep_text: bool) -> miette::Result<PreparedRun> {
+    let mut rules = rules::builtin();
+    let config = load_config(args.config.as_deref(), args.no_config, paths, &rules)?;
+    config
+        .configure_rules(&mut rules)
+        .map_err(|error| miette::Report::new_boxed(error))?;
+    let progress = Arc::new(progress::Progress::default());
+    let options = CheckOptions {
+        paths: paths.to_vec(),
+        excludes: config
+            .exclude
+            .iter()
+            .chain(&args.exclude)
+            .cloned()
+            .collect(),
+        max_file_size: args
+            .max_file_size
+            .or(config.max_file_size)
+            .unwrap_or(input::DEFAULT_MAX_FILE_SIZE),
+        inline_ignores: !args.no_inline_ignores && config.inline_ignores.unwrap_or(true),
+        stdin_name: args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| "<stdin>".to_owned()),
+        keep_text,
+        platform: args.platform
+            || (config.platform.unwrap_or(false) && covers_config_directory(&config, paths)),
+        secrets_config: args
+            .secrets_config
+            .clone()
+            .or_else(|| config.secrets.clone()),
+        helm: HelmSettings {
+            bin: args.helm_bin.clone().or_else(|| config.helm.bin.clone()),
+            values: config
+                .helm
+                .values
+                .iter()
+                .chain(&args.helm_values)
+                .cloned()
+                .collect(),
+            set: config
+                .helm
+                .set
+                .iter()
+                .chain(&args.helm_set)
+                .cloned()
+                .collect(),
+            timeout: std::time::Duration::from_secs(args.helm_timeout),
+        },
+        progress: Some(Arc::clone(&progress)),
+        ..CheckOptions::default()
+    };
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(jobs) = args.jobs {
+        pool = pool.num_threads(usize::from(jobs));
+    }
+    let pool = pool
+        .build()
+        .map_err(|error| miette::miette!("cannot start worker threads: {error}"))?;
+    Ok(PreparedRun {
+        config,
+        rules,
+        options,
+        pool,
+        progress,
+    })
+}
+
+/// Records a baseline (`write`), or suppresses what the given or configured
+/// one knows.
+fn apply_baseline(
+    args: &RunArgs,
+    config: &Config,
+    write: Option<&Path>,
+    outcome: &mut Outcome,
+) -> miette::Result<()> {
+    if let Some(path) = write {
+        let baseline = Baseline::of(outcome, path);
+        baseline
+            .write(path)
+            .map_err(|error| miette::miette!(code = "charter::usage", "{error}"))?;
+        eprintln!(
+            "charter: recorded {} findings in {}",
+            baseline.len(),
+            path.display()
+        );
+        baseline.apply(outcome);
+    } else if let Some(path) = args.baseline.as_ref().or(config.baseline.as_ref()) {
+        let baseline = Baseline::load(path)
+            .map_err(|error| miette::miette!(code = "charter::usage", "{error}"))?;
+        baseline.apply(outcome);
+    }
+    Ok(())
 }
 
 /// `charter serve`: the configuration, rules and detectors are built once,

@@ -38,6 +38,30 @@ pub struct Suppression {
     /// Where the exemption is written, e.g. `.charter.yaml:12` or
     /// `annotation charter.io/ignore`.
     pub origin: String,
+    pub kind: SuppressionKind,
+    /// The day after which a configured exemption no longer applies.
+    pub expires: Option<crate::date::Date>,
+}
+
+/// Which mechanism suppressed a finding: audit reports group by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuppressionKind {
+    /// An exemption in `.charter.yaml`.
+    Exemption,
+    /// A `charter.io/ignore` annotation or a `charter:allow` marker.
+    Inline,
+    /// A finding recorded in a `--baseline` file.
+    Baseline,
+}
+
+impl SuppressionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressionKind::Exemption => "exemption",
+            SuppressionKind::Inline => "inline",
+            SuppressionKind::Baseline => "baseline",
+        }
+    }
 }
 
 impl Finding {

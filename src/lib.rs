@@ -7,6 +7,7 @@
 //! applies exemptions, and [`report`] prints the result. [`check`] wires
 //! these together; [`cli`] is the command line on top.
 
+pub mod audit;
 pub mod baseline;
 pub mod chart;
 pub mod cluster;
@@ -21,6 +22,7 @@ pub mod finding;
 pub mod input;
 pub mod leak;
 pub mod loader;
+pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod resource;

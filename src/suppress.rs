@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 
 use crate::date::Date;
-use crate::finding::{Finding, Suppression};
+use crate::finding::{Finding, Suppression, SuppressionKind};
 use crate::resource::Resource;
 use crate::rules::RuleMeta;
 use crate::source::{Mark, SourceFile};
@@ -209,6 +209,8 @@ pub fn apply(
             finding.suppression = Some(Suppression {
                 reason: exemption.reason.clone(),
                 origin: exemption.origin.clone(),
+                kind: SuppressionKind::Exemption,
+                expires: exemption.expires,
             });
             continue;
         }
@@ -231,6 +233,8 @@ pub fn apply(
                     "annotation {IGNORE_ANNOTATION} at {}",
                     resource.document_pointer(&ignore.pointer)
                 ),
+                kind: SuppressionKind::Inline,
+                expires: None,
             });
         }
     }

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 pub use catalogue::{Catalogue, Detector};
 
-use crate::finding::{Finding, Suppression};
+use crate::finding::{Finding, Suppression, SuppressionKind};
 use crate::source::Mark;
 
 /// The marker that excuses a line: `charter:allow` in a comment on it.
@@ -88,6 +88,8 @@ impl Scanner {
             finding.suppression = Some(Suppression {
                 reason: format!("`{ALLOW_MARKER}` on the line"),
                 origin: ALLOW_MARKER.to_owned(),
+                kind: SuppressionKind::Inline,
+                expires: None,
             });
         }
         finding

@@ -68,6 +68,8 @@ mod tests {
         suppressed.suppression = Some(Suppression {
             reason: "accepted".into(),
             origin: ".charter.yaml:3".into(),
+            kind: crate::finding::SuppressionKind::Exemption,
+            expires: None,
         });
         let outcome = outcome(vec![warning, suppressed]);
         assert_eq!(
