@@ -19,6 +19,9 @@ use crate::report::{self, human, json};
 use crate::rules::{self, Example, Rule};
 use crate::serve;
 
+mod audit;
+mod generate;
+
 /// Exit status when no unsuppressed finding reaches `--fail-on`.
 pub const EXIT_CLEAN: u8 = 0;
 /// Exit status when one does.
@@ -44,6 +47,8 @@ enum Command {
     // Boxed: CheckArgs is far larger than the other variants
     // (clippy::large_enum_variant).
     Check(Box<CheckArgs>),
+    /// Write an audit report (.html, .md or .json): scores per principle, findings by principle, family and resource, suppressions, the worst resources.
+    Audit(Box<audit::AuditArgs>),
     /// Serve the admission webhook: judge AdmissionReviews over HTTPS with the rules of `check`.
     Serve(Box<ServeArgs>),
     /// List every rule: id, severity, principle and title.
@@ -56,6 +61,13 @@ enum Command {
         /// A rule id such as SEC-001.
         rule: String,
     },
+    /// Print a shell completion script, generated from this command line.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), generated from this command line.
+    Man,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -184,6 +196,9 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => run_serve(*args),
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
+        Command::Audit(args) => audit::run(*args),
+        Command::Completions { shell } => generate::completions(shell),
+        Command::Man => generate::man(),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -138,21 +138,22 @@ fn plural(count: usize, noun: &str) -> String {
     }
 }
 
-/// File texts with secret values masked, made once per file that needs one.
-struct RedactedSources<'a> {
+/// File texts with secret values masked, made once per file that needs one
+/// (audit reports show their snippets through it too).
+pub(crate) struct RedactedSources<'a> {
     files: &'a [SourceFile],
     texts: HashMap<FileId, Option<SourceFile>>,
 }
 
 impl<'a> RedactedSources<'a> {
-    fn new(files: &'a [SourceFile]) -> Self {
+    pub(crate) fn new(files: &'a [SourceFile]) -> Self {
         RedactedSources {
             files,
             texts: HashMap::new(),
         }
     }
 
-    fn get(&mut self, file: FileId) -> Option<&SourceFile> {
+    pub(crate) fn get(&mut self, file: FileId) -> Option<&SourceFile> {
         let files = self.files;
         self.texts
             .entry(file)
