@@ -107,9 +107,9 @@ impl Bar {
             }
             loop {
                 let (done, total, stage) = progress.snapshot();
+                bar.set_message(stage.label());
                 bar.set_length(total as u64);
                 bar.set_position(done.min(total) as u64);
-                bar.set_message(stage.label());
                 if !matches!(
                     stopped.recv_timeout(REFRESH),
                     Err(RecvTimeoutError::Timeout)

@@ -91,6 +91,27 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Escaped text in which the rules' `code spans` become `<code>`; an odd
+/// backtick out stays a backtick.
+pub fn inline(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return escape(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (index, part) in parts.iter().enumerate() {
+        match index % 2 {
+            1 => {
+                out.push_str("<code>");
+                out.push_str(&escape(part));
+                out.push_str("</code>");
+            }
+            _ => out.push_str(&escape(part)),
+        }
+    }
+    out
+}
+
 pub fn render(audit: &Audit) -> String {
     let mut html = String::with_capacity(64 * 1024);
     let target = escape(&audit.target.describe());
@@ -168,11 +189,11 @@ fn scores(html: &mut String, audit: &Audit) {
     let _ = write!(
         html,
         "<section id=\"scores\">\n<h2 id=\"scores-title\">Scores</h2>\n{overall}\n\
-         <p class=\"muted\">{} errors, {} warnings, {} info over {} (suppressed findings do not count).</p>\n\
+         <p class=\"muted\">{}, {}, {} info over {} (suppressed findings do not count).</p>\n\
          <table>\n<thead><tr><th>Principle</th><th>Score</th><th class=\"num\">Errors</th>\
          <th class=\"num\">Warnings</th><th class=\"num\">Info</th><th class=\"num\">Points</th></tr></thead>\n<tbody>\n",
-        scores.tally.error,
-        scores.tally.warning,
+        plural(scores.tally.error, "error"),
+        plural(scores.tally.warning, "warning"),
         scores.tally.info,
         plural(scores.resources, "resource"),
     );
@@ -301,15 +322,15 @@ fn finding(html: &mut String, item: &Item) {
          <p><span class=\"sev\">{severity}</span> <code>{id}</code> {title}</p>\n\
          <p class=\"loc\">{location}</p>\n<p>{message}</p>\n",
         id = escape(item.rule.id),
-        title = escape(item.rule.title),
+        title = inline(item.rule.title),
         location = location(item),
-        message = escape(&item.message),
+        message = inline(&item.message),
     );
     snippet(html, item);
     let _ = write!(
         html,
         "<p class=\"fix\"><strong>Fix:</strong> {fix} <span class=\"muted\">More: <code>charter explain {id}</code></span></p>\n</div>\n",
-        fix = escape(&item.fix),
+        fix = inline(&item.fix),
         id = escape(item.rule.id),
     );
 }
@@ -359,7 +380,7 @@ fn suppressed(html: &mut String, audit: &Audit) {
             escape(item.severity.as_str()),
             escape(&item.subject),
             location(item),
-            escape(&suppression.reason),
+            inline(&suppression.reason),
             suppression.kind.as_str(),
             escape(&suppression.origin),
             suppression
@@ -392,5 +413,14 @@ mod tests {
             "&lt;script&gt;alert(&#39;x &amp; &quot;y&quot;&#39;)&lt;/script&gt;"
         );
         assert_eq!(escape("plain é"), "plain é");
+    }
+
+    #[test]
+    fn code_spans_become_code_elements() {
+        assert_eq!(
+            inline("set `a<b` to `c`"),
+            "set <code>a&lt;b</code> to <code>c</code>"
+        );
+        assert_eq!(inline("odd ` one <"), "odd ` one &lt;");
     }
 }

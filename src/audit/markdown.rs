@@ -108,15 +108,15 @@ fn scores(md: &mut String, audit: &Audit) {
     let scores = &audit.scores;
     let _ = write!(
         md,
-        "## Scores\n\n**Overall: {}** · {} errors, {} warnings, {} info over {} \
+        "## Scores\n\n**Overall: {}** · {}, {}, {} info over {} \
          (suppressed findings do not count)\n\n\
          | Principle | Score | Errors | Warnings | Info | Points |\n|---|---|--:|--:|--:|--:|\n",
         match scores.overall {
             Some(value) => format!("{value}/100 ({})", score::grade(value)),
             None => "not assessed".to_owned(),
         },
-        scores.tally.error,
-        scores.tally.warning,
+        plural(scores.tally.error, "error"),
+        plural(scores.tally.warning, "warning"),
         scores.tally.info,
         plural(scores.resources, "resource"),
     );

@@ -318,7 +318,7 @@ fn snippet(sources: &mut RedactedSources<'_>, finding: &Finding) -> Vec<SnippetL
     };
     let line = finding.mark.line;
     let first = line.saturating_sub(CONTEXT_LINES).max(1);
-    (first..=line + CONTEXT_LINES)
+    let mut lines: Vec<SnippetLine> = (first..=line + CONTEXT_LINES)
         .map_while(|number| {
             redacted.line_text(number).map(|text| SnippetLine {
                 number,
@@ -326,7 +326,15 @@ fn snippet(sources: &mut RedactedSources<'_>, finding: &Finding) -> Vec<SnippetL
                 marked: number == line,
             })
         })
-        .collect()
+        .collect();
+    // The empty "line" after a file's last line break is no line of the file.
+    while lines
+        .last()
+        .is_some_and(|last| !last.marked && last.text.is_empty())
+    {
+        lines.pop();
+    }
+    lines
 }
 
 #[cfg(test)]

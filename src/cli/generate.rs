@@ -20,9 +20,16 @@ pub(super) fn man() -> miette::Result<u8> {
     command.build();
     let mut page = Vec::new();
     let fail = |error: std::io::Error| miette::miette!("cannot render the manual page: {error}");
-    clap_mangen::Man::new(command.clone())
-        .render(&mut page)
-        .map_err(fail)?;
+    // The whole page but its list of subcommands, which would point at
+    // pages of their own (charter-check(1)); here they are sections.
+    let top = clap_mangen::Man::new(command.clone());
+    top.render_title(&mut page).map_err(fail)?;
+    top.render_name_section(&mut page).map_err(fail)?;
+    top.render_synopsis_section(&mut page).map_err(fail)?;
+    top.render_description_section(&mut page).map_err(fail)?;
+    top.render_options_section(&mut page).map_err(fail)?;
+    top.render_extra_section(&mut page).map_err(fail)?;
+    top.render_version_section(&mut page).map_err(fail)?;
     for sub in command.get_subcommands().filter(|sub| sub.get_name() != "help") {
         let name = format!("charter {}", sub.get_name());
         let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
