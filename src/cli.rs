@@ -218,10 +218,10 @@ fn run_check(args: CheckArgs) -> miette::Result<u8> {
         .or(prepared.config.fail_on)
         .unwrap_or(FailOn::Error);
     let bar = progress::Bar::start(&prepared.progress, args.format == Format::Human);
-    let outcome = prepared.pool.install(|| {
-        check::check(&prepared.options, &prepared.config, &prepared.rules)
-    });
-    bar.map(progress::Bar::finish);
+    let outcome = prepared
+        .pool
+        .install(|| check::check(&prepared.options, &prepared.config, &prepared.rules));
+    bar.finish();
     let mut outcome = outcome?;
     apply_baseline(
         &args.run,

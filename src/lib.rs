@@ -10,9 +10,9 @@
 pub mod audit;
 pub mod baseline;
 pub mod chart;
-pub mod cluster;
 pub mod check;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod config_file;
 pub mod date;

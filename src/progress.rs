@@ -79,18 +79,19 @@ impl Progress {
     }
 }
 
-/// The bar's thread; `finish` removes the bar before the report is printed.
+/// The bar's thread, when there is one; `finish` removes the bar before the
+/// report is printed.
 pub struct Bar {
-    stop: Sender<()>,
-    thread: JoinHandle<()>,
+    watching: Option<(Sender<()>, JoinHandle<()>)>,
 }
 
 impl Bar {
     /// Starts watching `progress` when standard error is a terminal (and
-    /// `wanted`, which callers clear for machine formats); `None` otherwise.
-    pub fn start(progress: &Arc<Progress>, wanted: bool) -> Option<Bar> {
+    /// `wanted`, which callers clear for machine formats); otherwise the bar
+    /// does nothing.
+    pub fn start(progress: &Arc<Progress>, wanted: bool) -> Bar {
         if !wanted || !std::io::stderr().is_terminal() {
-            return None;
+            return Bar { watching: None };
         }
         let progress = Arc::clone(progress);
         let (stop, stopped) = mpsc::channel::<()>();
@@ -119,13 +120,17 @@ impl Bar {
             }
             bar.finish_and_clear();
         });
-        Some(Bar { stop, thread })
+        Bar {
+            watching: Some((stop, thread)),
+        }
     }
 
     /// Stops the thread and clears the bar from the terminal.
     pub fn finish(self) {
-        let _ = self.stop.send(());
-        let _ = self.thread.join();
+        if let Some((stop, thread)) = self.watching {
+            let _ = stop.send(());
+            let _ = thread.join();
+        }
     }
 }
 

@@ -37,7 +37,9 @@ fn requested_host(request_line: &str) -> &str {
     let target = request_line.split(' ').nth(1).unwrap_or_default();
     let target = target.split_once("://").map_or(target, |(_, rest)| rest);
     let authority = target.split('/').next().unwrap_or_default();
-    authority.rsplit_once(':').map_or(authority, |(host, _)| host)
+    authority
+        .rsplit_once(':')
+        .map_or(authority, |(host, _)| host)
 }
 
 fn is_browser_own(host: &str) -> bool {
@@ -178,8 +180,14 @@ fn chromium(page: &Path, trap: &Trap, extra: &[String]) -> String {
 
 #[test]
 fn requests_are_told_apart_by_host() {
-    assert_eq!(requested_host("CONNECT www.google.com:443 HTTP/1.1"), "www.google.com");
-    assert_eq!(requested_host("GET http://a.invalid/x.png HTTP/1.1"), "a.invalid");
+    assert_eq!(
+        requested_host("CONNECT www.google.com:443 HTTP/1.1"),
+        "www.google.com"
+    );
+    assert_eq!(
+        requested_host("GET http://a.invalid/x.png HTTP/1.1"),
+        "a.invalid"
+    );
     assert!(is_browser_own("android.clients.google.com") && is_browser_own("google.com"));
     assert!(!is_browser_own("notgoogle.com") && !is_browser_own("google.com.evil.example"));
 }
@@ -233,14 +241,16 @@ fn html_report_of_fixtures_opens_in_chromium_without_network_access() {
     assert!(html.contains(
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
     ));
-    for reference in ["src=", "url(", "<script", "<link", "@import", "<img", "<iframe"] {
-        assert!(
-            !html.contains(reference),
-            "the report has a `{reference}`"
-        );
+    for reference in [
+        "src=", "url(", "<script", "<link", "@import", "<img", "<iframe",
+    ] {
+        assert!(!html.contains(reference), "the report has a `{reference}`");
     }
     for href in html.split("href=\"").skip(1) {
-        assert!(href.starts_with('#'), "a link out of the report: {href:.60}");
+        assert!(
+            href.starts_with('#'),
+            "a link out of the report: {href:.60}"
+        );
     }
     assert!(!html.contains(FIXTURE_SECRET), "a secret in the report");
     assert!(
@@ -261,7 +271,10 @@ fn html_report_of_fixtures_opens_in_chromium_without_network_access() {
         ],
     );
     let arrivals = trap.page_arrivals();
-    assert!(arrivals.is_empty(), "network access attempted: {arrivals:?}");
+    assert!(
+        arrivals.is_empty(),
+        "network access attempted: {arrivals:?}"
+    );
 
     let png = std::fs::read(&screenshot).expect("a screenshot was written");
     assert!(
@@ -298,7 +311,10 @@ fn html_report_of_fixtures_opens_in_chromium_without_network_access() {
         .collect();
     assert!(rules.len() > 50, "fixtures/ exercise most rules: {rules:?}");
     for rule in rules {
-        assert!(dom.contains(&format!("<code>{rule}</code>")), "{rule} shown");
+        assert!(
+            dom.contains(&format!("<code>{rule}</code>")),
+            "{rule} shown"
+        );
     }
     assert!(dom.contains(
         "<span class=\"hit\"><span class=\"ln\">12</span>    repoURL: https://charts.example.com/stable</span>"
@@ -372,10 +388,21 @@ fn markdown_report_groups_by_principle_family_and_resource() {
     assert_eq!(failing.code, 1, "{}", failing.stderr);
     let lenient = charter_in(
         root,
-        &["audit", "config.yaml", "--report", "audit.md", "--fail-on", "error"],
+        &[
+            "audit",
+            "config.yaml",
+            "--report",
+            "audit.md",
+            "--fail-on",
+            "error",
+        ],
         None,
     );
-    assert_eq!(lenient.code, 0, "the only finding is suppressed: {}", lenient.stderr);
+    assert_eq!(
+        lenient.code, 0,
+        "the only finding is suppressed: {}",
+        lenient.stderr
+    );
 }
 
 #[test]
@@ -416,7 +443,10 @@ fn json_report_matches_its_schema() {
         Some(score(&report["scores"]["findings"]))
     );
     for principle in report["scores"]["principles"].as_array().expect("five") {
-        assert_eq!(principle["score"].as_u64(), Some(score(&principle["findings"])));
+        assert_eq!(
+            principle["score"].as_u64(),
+            Some(score(&principle["findings"]))
+        );
     }
     let reasons: Vec<(&str, &str)> = report["suppressed"]
         .as_array()
@@ -445,7 +475,10 @@ fn json_report_matches_its_schema() {
         .iter()
         .map(|entry| entry["findings"]["points"].as_u64().unwrap_or_default())
         .collect();
-    assert!(points.windows(2).all(|pair| pair[0] >= pair[1]), "{points:?}");
+    assert!(
+        points.windows(2).all(|pair| pair[0] >= pair[1]),
+        "{points:?}"
+    );
     // Rendered output names its template.
     let rendered = report["principles"]
         .as_array()
@@ -479,16 +512,15 @@ fn script_in_a_manifest_value_is_text_in_every_report() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let md = std::fs::read_to_string(root.join("audit.md")).expect("report");
     // Inside a fenced block the line is shown as written, never as HTML.
-    let fenced = md
-        .split("```yaml\n")
-        .skip(1)
-        .any(|block| block.split("```").next().unwrap_or_default().contains("<script>"));
+    let fenced = md.split("```yaml\n").skip(1).any(|block| {
+        block
+            .split("```")
+            .next()
+            .unwrap_or_default()
+            .contains("<script>")
+    });
     assert!(fenced, "the snippet line in a code block");
-    let outside: String = md
-        .split("```")
-        .step_by(2)
-        .collect::<Vec<_>>()
-        .join("");
+    let outside: String = md.split("```").step_by(2).collect::<Vec<_>>().join("");
     assert!(!outside.contains("<script"), "raw HTML in the Markdown");
 }
 
@@ -496,7 +528,11 @@ fn script_in_a_manifest_value_is_text_in_every_report() {
 fn usage_errors_exit_2_and_write_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
-    write_file(root, "ok.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: ai}\n");
+    write_file(
+        root,
+        "ok.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: ai}\n",
+    );
     let cases: [(&[&str], &str); 6] = [
         (
             &["audit", ".", "--report", "audit.pdf"],
@@ -512,7 +548,14 @@ fn usage_errors_exit_2_and_write_nothing() {
             "the following required arguments were not provided:\n  --cluster",
         ),
         (
-            &["audit", "--cluster", "--exclude", "x", "--report", "audit.md"],
+            &[
+                "audit",
+                "--cluster",
+                "--exclude",
+                "x",
+                "--report",
+                "audit.md",
+            ],
             "the argument '--cluster' cannot be used with '--exclude <GLOB>'",
         ),
         (
@@ -529,7 +572,8 @@ fn usage_errors_exit_2_and_write_nothing() {
     let run = charter_in(root, &["audit", ".", "--report", "no/such/dir/a.md"], None);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("no/such/dir/a.md: cannot write the report:"),
+        run.stderr
+            .contains("no/such/dir/a.md: cannot write the report:"),
         "{}",
         run.stderr
     );
@@ -537,9 +581,19 @@ fn usage_errors_exit_2_and_write_nothing() {
     // kubeconfig at all), never an empty report.
     let run = charter_with_env(
         root,
-        &["audit", "--cluster", "--kubeconfig", "absent.kubeconfig", "--report", "audit.md"],
+        &[
+            "audit",
+            "--cluster",
+            "--kubeconfig",
+            "absent.kubeconfig",
+            "--report",
+            "audit.md",
+        ],
         None,
-        &[("KUBECONFIG", "absent.kubeconfig"), ("HOME", "/nonexistent")],
+        &[
+            ("KUBECONFIG", "absent.kubeconfig"),
+            ("HOME", "/nonexistent"),
+        ],
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("--cluster: "), "{}", run.stderr);
@@ -556,9 +610,16 @@ fn usage_errors_exit_2_and_write_nothing() {
 /// stdout and stderr; returns everything the terminal received.
 fn on_a_terminal(args: &str) -> String {
     let output = Command::new("script")
-        .args(["-qec", &format!("{} {args}", env!("CARGO_BIN_EXE_charter")), "/dev/null"])
+        .args([
+            "-qec",
+            &format!("{} {args}", env!("CARGO_BIN_EXE_charter")),
+            "/dev/null",
+        ])
         .current_dir(repo_root())
-        .env("CHARTER_VENV", std::env::var("CHARTER_VENV").unwrap_or_default())
+        .env(
+            "CHARTER_VENV",
+            std::env::var("CHARTER_VENV").unwrap_or_default(),
+        )
         .output()
         .expect("script (util-linux) runs");
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -576,7 +637,10 @@ fn progress_bar_only_on_a_terminal_and_never_with_machine_formats() {
     );
     let json = on_a_terminal(&format!("check fixtures --helm-bin {helm} --format json"));
     assert!(json.contains("\"version\": 1"), "{json:.500}");
-    assert!(!json.contains("charter: rendering charts"), "no bar with JSON");
+    assert!(
+        !json.contains("charter: rendering charts"),
+        "no bar with JSON"
+    );
     let dir = tempfile::tempdir().expect("temp dir");
     let report = dir.path().join("a.md");
     let audit = on_a_terminal(&format!(

@@ -210,7 +210,9 @@ fn scores(html: &mut String, audit: &Audit) {
 }
 
 fn contents(html: &mut String, audit: &Audit) {
-    html.push_str("<nav>\n<h2>Contents</h2>\n<ul>\n<li><a href=\"#worst\">Worst resources</a></li>\n");
+    html.push_str(
+        "<nav>\n<h2>Contents</h2>\n<ul>\n<li><a href=\"#worst\">Worst resources</a></li>\n",
+    );
     for group in &audit.principles {
         let count: usize = group.families.iter().map(|family| family.count()).sum();
         let _ = writeln!(
@@ -272,7 +274,10 @@ fn findings(html: &mut String, audit: &Audit) {
             "<section class=\"principle\" id=\"{}\">\n<h3>{} <small>{}</small></h3>",
             group.principle.slug(),
             escape(&group.principle.to_string()),
-            score.map_or_else(|| "not assessed".to_owned(), |score| format!("score {score}"))
+            score.map_or_else(
+                || "not assessed".to_owned(),
+                |score| format!("score {score}")
+            )
         );
         for family in &group.families {
             let _ = writeln!(

@@ -205,11 +205,7 @@ fn code(value: &str) -> String {
 }
 
 fn longest_backtick_run(value: &str) -> usize {
-    value
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0)
+    value.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
 fn location(item: &Item) -> String {
@@ -250,11 +246,7 @@ fn finding(md: &mut String, item: &Item) {
         let _ = write!(md, "\n  {fence}yaml\n");
         for line in &item.snippet {
             let marker = if line.marked { '>' } else { ' ' };
-            let _ = writeln!(
-                md,
-                "  {marker}{:>width$} | {}",
-                line.number, line.text
-            );
+            let _ = writeln!(md, "  {marker}{:>width$} | {}", line.number, line.text);
         }
         let _ = writeln!(md, "  {fence}");
     }
@@ -267,9 +259,7 @@ fn suppressed(md: &mut String, audit: &Audit) {
         md.push_str("None.\n\n");
         return;
     }
-    md.push_str(
-        "| Rule | Resource | Where | Reason | By | Expires |\n|---|---|---|---|---|---|\n",
-    );
+    md.push_str("| Rule | Resource | Where | Reason | By | Expires |\n|---|---|---|---|---|---|\n");
     for item in &audit.suppressed {
         let Some(suppression) = &item.suppression else {
             continue;

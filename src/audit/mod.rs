@@ -143,7 +143,10 @@ pub struct FamilyGroup {
 
 impl FamilyGroup {
     pub fn count(&self) -> usize {
-        self.subjects.iter().map(|subject| subject.items.len()).sum()
+        self.subjects
+            .iter()
+            .map(|subject| subject.items.len())
+            .sum()
     }
 }
 
@@ -213,9 +216,7 @@ impl Audit {
                 tally.points += score::weight(finding.severity);
             }
             let family = finding.rule.family();
-            let subjects = groups
-                .entry((finding.rule.principle, family))
-                .or_default();
+            let subjects = groups.entry((finding.rule.principle, family)).or_default();
             // Groups keep the order their first finding came in (file, line).
             let key = (
                 finding.rule.principle,

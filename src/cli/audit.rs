@@ -53,10 +53,10 @@ pub(super) fn run(args: AuditArgs) -> miette::Result<u8> {
         true => audit_cluster(&args, &prepared)?,
         false => {
             let bar = progress::Bar::start(&prepared.progress, true);
-            let outcome = prepared.pool.install(|| {
-                check::check(&prepared.options, &prepared.config, &prepared.rules)
-            });
-            bar.map(progress::Bar::finish);
+            let outcome = prepared
+                .pool
+                .install(|| check::check(&prepared.options, &prepared.config, &prepared.rules));
+            bar.finish();
             (outcome?, Target::Paths(paths), Vec::new())
         }
     };

@@ -30,7 +30,10 @@ pub(super) fn man() -> miette::Result<u8> {
     top.render_options_section(&mut page).map_err(fail)?;
     top.render_extra_section(&mut page).map_err(fail)?;
     top.render_version_section(&mut page).map_err(fail)?;
-    for sub in command.get_subcommands().filter(|sub| sub.get_name() != "help") {
+    for sub in command
+        .get_subcommands()
+        .filter(|sub| sub.get_name() != "help")
+    {
         let name = format!("charter {}", sub.get_name());
         let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
         let mut section = Vec::new();
