@@ -48,7 +48,9 @@ pub(super) fn run(args: AuditArgs) -> miette::Result<u8> {
         true => Vec::new(),
         false => args.paths.clone(),
     };
-    let prepared = prepare(&args.run, &paths, true)?;
+    let mut prepared = prepare(&args.run, &paths, true)?;
+    // A cluster is a whole deployment: platform-wide requirements apply.
+    prepared.options.platform |= args.cluster;
     let (mut outcome, target, not_checked) = match args.cluster {
         true => audit_cluster(&args, &prepared)?,
         false => {
@@ -83,13 +85,13 @@ pub(super) fn run(args: AuditArgs) -> miette::Result<u8> {
     })?;
     let counts = report::counts(&outcome);
     eprintln!(
-        "charter: audit score {} ({} errors, {} warnings, {} info, {} suppressed); report written to {}",
+        "charter: audit score {} ({}, {}, {} info, {} suppressed); report written to {}",
         audit
             .scores
             .overall
             .map_or_else(|| "not assessed".to_owned(), |score| format!("{score}/100")),
-        counts.error,
-        counts.warning,
+        plural(counts.error, "error"),
+        plural(counts.warning, "warning"),
         counts.info,
         counts.suppressed,
         args.report.display()
@@ -144,4 +146,11 @@ fn audit_cluster(
         namespace: args.namespace.clone(),
     };
     Ok((outcome, target, not_checked))
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    match count {
+        1 => format!("1 {noun}"),
+        _ => format!("{count} {noun}s"),
+    }
 }
