@@ -341,6 +341,87 @@ fn snippet(sources: &mut RedactedSources<'_>, finding: &Finding) -> Vec<SnippetL
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::{self, CheckOptions, Completeness, Prepared};
+    use crate::config::Config;
+    use crate::source::SourceFile;
+    use std::sync::Arc;
+
+    const CONFIG: &str = "rules:\n  POD: off\n  NET: off\n  RBAC: off\n  HELM: off\n  PRIV: off\n\
+                          exemptions:\n  - rules: [SEC-001]\n    namespace: legacy\n    reason: long gone\n    expires: 2020-01-31\n";
+
+    const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: ai}\n\
+                              spec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: web:1.0\n\
+                              \x20         envFrom: [{secretRef: {name: db-credentials}}]\n";
+
+    /// `(rule, severity)` of every finding of a text set checked as `completeness`.
+    fn verdicts(completeness: Completeness) -> (Outcome, Vec<(&'static str, Severity)>) {
+        let rules = crate::rules::builtin();
+        let file = SourceFile::new(".charter.yaml".into(), None, Some(Arc::from(CONFIG)));
+        let config = Config::parse(file, &rules).expect("a valid configuration");
+        let options = CheckOptions {
+            paths: Vec::new(),
+            ..CheckOptions::default()
+        };
+        let prepared = Prepared::new(&options, &config).expect("shipped data");
+        let inputs = vec![(
+            "cluster:homelab/apps/v1/Deployment/ai/web".to_owned(),
+            Arc::from(DEPLOYMENT),
+        )];
+        let outcome = check::check_text_set(
+            &prepared,
+            &options,
+            &config,
+            &rules,
+            inputs,
+            options.today,
+            completeness,
+        );
+        let verdicts = outcome
+            .findings
+            .iter()
+            .map(|finding| (finding.rule.id, finding.severity))
+            .collect();
+        (outcome, verdicts)
+    }
+
+    #[test]
+    fn a_cluster_is_a_whole_set_and_its_gaps_are_reported() {
+        let (_, partial) = verdicts(Completeness::Partial);
+        assert_eq!(partial, [("SEC-013", Severity::Info)]);
+        let (outcome, whole) = verdicts(Completeness::Whole);
+        assert_eq!(
+            whole,
+            // By file name: the configuration sorts first.
+            [
+                ("SUPP-003", Severity::Warning),
+                ("SEC-013", Severity::Error)
+            ]
+        );
+        let audit = Audit::build(
+            &outcome,
+            Target::Cluster {
+                context: "homelab".into(),
+                namespace: None,
+            },
+            Date::parse("2026-12-03").expect("a date"),
+            &[Principle::SecurityByDesign],
+            vec!["monitoring.coreos.com/v1/Prometheus could not be listed: forbidden".into()],
+        );
+        let md = ReportFormat::Markdown.render(&audit);
+        assert!(md.starts_with("# charter audit: cluster context homelab\n\n2026-12-03 · "));
+        assert!(md.contains(
+            "## Not checked\n\n- monitoring.coreos.com/v1/Prometheus could not be listed: forbidden\n"
+        ));
+        assert!(
+            md.contains("##### Deployment ai/web in `cluster:homelab/apps/v1/Deployment/ai/web`")
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&ReportFormat::Json.render(&audit)).expect("JSON");
+        assert_eq!(
+            json["target"],
+            serde_json::json!({"kind": "cluster", "context": "homelab", "namespace": null})
+        );
+    }
 
     #[test]
     fn the_extension_picks_the_format() {
