@@ -30,7 +30,9 @@ h4 { font-size: 1.05rem; margin: 1.5rem 0 .5rem; color: var(--muted); }
 h5 { font-size: 1rem; margin: 1.25rem 0 .5rem; }
 small, .muted { color: var(--muted); font-weight: normal; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
-th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: break-word; }
+td .mono { overflow-wrap: anywhere; }
+td code, td.date, td.num { white-space: nowrap; }
 th { background: var(--soft); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .overall { display: flex; align-items: baseline; gap: 1rem; margin: 1rem 0; }
@@ -380,7 +382,7 @@ fn suppressed(html: &mut String, audit: &Audit) {
         let _ = writeln!(
             html,
             "<tr><td><code>{}</code> <span class=\"muted\">{}</span></td><td>{}</td><td>{}</td><td>{}</td>\
-             <td>{}: <span class=\"mono\">{}</span></td><td>{}</td></tr>",
+             <td>{}: <span class=\"mono\">{}</span></td><td class=\"date\">{}</td></tr>",
             escape(item.rule.id),
             escape(item.severity.as_str()),
             escape(&item.subject),
