@@ -326,6 +326,36 @@ fn html_report_of_fixtures_opens_in_chromium_without_network_access() {
 }
 
 #[test]
+fn html_report_prints_to_pdf_without_network_access() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    write_file(
+        root,
+        "secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: ai\nstringData:\n  password: hunter2-is-a-bad-password\n",
+    );
+    let run = charter_in(root, &["audit", ".", "--report", "audit.html"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let pdf = root.join("audit.pdf");
+    let trap = Trap::start();
+    chromium(
+        &root.join("audit.html"),
+        &trap,
+        &[
+            format!("--print-to-pdf={}", pdf.display()),
+            "--no-pdf-header-footer".to_owned(),
+        ],
+    );
+    assert_eq!(trap.page_arrivals(), Vec::<String>::new());
+    let pdf = std::fs::read(&pdf).expect("a PDF was printed");
+    assert!(pdf.starts_with(b"%PDF-") && pdf.len() > 5_000, "a PDF");
+    assert!(
+        !String::from_utf8_lossy(&pdf).contains("hunter2-is-a-bad-password"),
+        "a secret in the printout"
+    );
+}
+
+#[test]
 fn markdown_report_groups_by_principle_family_and_resource() {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();

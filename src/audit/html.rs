@@ -65,11 +65,10 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .9rem; }
   body { max-width: none; padding: 0; font-size: 11pt; }
   nav { display: none; }
   a { color: inherit; text-decoration: none; }
-  h2 { break-before: page; }
-  h2#scores-title, h3, h4, h5 { break-after: avoid; }
-  h2#scores-title { break-before: auto; }
-  .principle { break-before: page; }
-  .principle:first-of-type { break-before: auto; }
+  h2, h3, h4, h5 { break-after: avoid; }
+  /* Scores and worst resources on the first page; then a page per
+     principle, and the suppressed findings on their own. */
+  .principle, #suppressed, #not-checked { break-before: page; }
   .finding, tr, pre.snippet { break-inside: avoid; }
   pre.snippet { white-space: pre-wrap; overflow: visible; }
   .bar, .grade, pre.snippet .hit { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
