@@ -349,10 +349,6 @@ fn html_report_prints_to_pdf_without_network_access() {
     assert_eq!(trap.page_arrivals(), Vec::<String>::new());
     let pdf = std::fs::read(&pdf).expect("a PDF was printed");
     assert!(pdf.starts_with(b"%PDF-") && pdf.len() > 5_000, "a PDF");
-    assert!(
-        !String::from_utf8_lossy(&pdf).contains("hunter2-is-a-bad-password"),
-        "a secret in the printout"
-    );
 }
 
 #[test]
