@@ -196,10 +196,20 @@ fn sarif_places_findings_and_says_how_they_were_suppressed() {
         results[0]["message"]["text"],
         "AWS access key ID (AKIA****)"
     );
-    // The snippet is the region's text, the key masked.
+    // The region is the key, and its snippet the key masked.
     assert_eq!(
-        results[0]["locations"][0]["physicalLocation"]["region"]["snippet"]["text"],
-        "AKIA****"
+        results[0]["locations"][0]["physicalLocation"]["region"],
+        serde_json::json!({
+            "startLine": 2, "startColumn": 19, "endLine": 2, "endColumn": 39,
+            "snippet": {"text": "AKIA****"}
+        })
+    );
+    // Without a known end, the region runs to the end of the line.
+    assert_eq!(
+        results[1]["locations"][0]["physicalLocation"]["region"],
+        serde_json::json!({
+            "startLine": 7, "startColumn": 1, "snippet": {"text": "stringData:"}
+        })
     );
     let external = &results[2]["suppressions"][0];
     assert_eq!(external["status"], "accepted");
@@ -428,7 +438,7 @@ fn github_annotates_each_unsuppressed_finding_then_sums_up() {
     assert_eq!(lines.len(), 3, "{out}");
     assert_eq!(
         lines[0],
-        "::error file=app.env,line=2,col=19,title=LEAK-001::AWS access key ID (AKIA****)%0Afix: Revoke the credential at its issuer (it is compromised once pushed), remove it from the file and from Git history, and deliver it to the workload as a SealedSecret. If the match is a test fixture, add `charter:allow` in a comment on its line, or a baseline."
+        "::error file=app.env,line=2,col=19,endLine=2,endColumn=38,title=LEAK-001::AWS access key ID (AKIA****)%0Afix: Revoke the credential at its issuer (it is compromised once pushed), remove it from the file and from Git history, and deliver it to the workload as a SealedSecret. If the match is a test fixture, add `charter:allow` in a comment on its line, or a baseline."
     );
     assert!(
         lines[1].starts_with("::error file=deploy/manifests.yaml,line=7,col=1,title=SEC-001::Secret ai-backend/litellm-master-key holds 1 value in plaintext `stringData` (master-key)%0Afix: Seal it"),

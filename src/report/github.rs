@@ -48,7 +48,19 @@ fn command(context: &Context<'_>, finding: &Finding) -> String {
     }
     if let Some(mark) = place.position {
         properties.push(("line", mark.line.to_string()));
-        properties.push(("col", mark.column.to_string()));
+        // The runner takes columns only within one line, and its end
+        // column is the last character's (charter's ends are exclusive).
+        match place.end {
+            Some(end) if end.line > mark.line => {
+                properties.push(("endLine", end.line.to_string()));
+            }
+            Some(end) if end.column > mark.column + 1 => {
+                properties.push(("col", mark.column.to_string()));
+                properties.push(("endLine", end.line.to_string()));
+                properties.push(("endColumn", (end.column - 1).to_string()));
+            }
+            _ => properties.push(("col", mark.column.to_string())),
+        }
     }
     properties.push(("title", finding.rule.id.to_owned()));
     let properties: Vec<String> = properties

@@ -26,6 +26,9 @@ pub struct Place<'a> {
     /// Line and column in `path`. None for a finding in rendered Helm output
     /// placed at its template: the rendered line is not the template's.
     pub position: Option<Mark>,
+    /// Where the finding's text ends (exclusive), when charter knows: for a
+    /// finding about a secret, the end of the secret.
+    pub end: Option<Mark>,
     /// For a finding in rendered Helm output: the stream's name and the
     /// finding's position in it.
     pub rendered: Option<(&'a str, Mark)>,
@@ -44,6 +47,7 @@ pub fn place<'a>(outcome: &'a Outcome, finding: &Finding, root: &Path) -> Place<
             path,
             anchor,
             position: None,
+            end: None,
             rendered: Some((file.name.as_str(), finding.mark)),
         };
     }
@@ -51,10 +55,18 @@ pub fn place<'a>(outcome: &'a Outcome, finding: &Finding, root: &Path) -> Place<
         Some(path) => on_disk(path, root),
         None => (file.name.clone(), Anchor::Named),
     };
+    // The one extent a finding keeps: the secret it is about, recorded
+    // among the file's masked spans and starting where the finding does.
+    let end = file
+        .secrets
+        .iter()
+        .find(|(start, end)| *start == finding.mark && *end > finding.mark)
+        .map(|&(_, end)| end);
     Place {
         path,
         anchor,
         position: Some(finding.mark),
+        end,
         rendered: None,
     }
 }

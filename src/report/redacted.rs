@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::redact;
-use crate::source::{FileId, SourceFile};
+use crate::source::{FileId, Mark, SourceFile};
 
 /// Redacted copies of the run's files, made once per file that needs one.
 pub struct RedactedSources<'a> {
@@ -41,10 +41,22 @@ impl<'a> RedactedSources<'a> {
     }
 }
 
+/// The text of a region that holds a secret, from `start` up to `end`,
+/// masked as a whole (`AKIA****`), when the file's text was kept.
+pub fn region(source: &SourceFile, start: Mark, end: Mark) -> Option<String> {
+    let text = source.text.as_deref()?;
+    let slice = text.get(source.offset_of(start)?..source.offset_of(end)?)?;
+    // The slice starts at line 1, column 1; its end moves with it.
+    let end = match end.line == start.line {
+        true => Mark::new(1, end.column.saturating_sub(start.column) + 1),
+        false => Mark::new(end.line - start.line + 1, end.column),
+    };
+    Some(redact::redacted_text(slice, &[(Mark::FILE_START, end)]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Mark;
 
     #[test]
     fn lines_come_back_with_their_secrets_masked() {
@@ -59,5 +71,19 @@ mod tests {
         assert_eq!(sources.line(0, 3), Some("  token: c3Vw****"));
         assert_eq!(sources.line(0, 1), Some("kind: Secret"));
         assert_eq!(sources.line(1, 1), None);
+        assert_eq!(
+            region(&files[0], Mark::new(3, 10), Mark::new(3, 38)),
+            Some("c3Vw****".to_owned())
+        );
+        // A quoted secret keeps its quotes outside the mask.
+        let file = SourceFile::new(
+            "q.env".into(),
+            None,
+            Some("A=1\nKEY=\"sk-live-0123456789\" # x\n".into()),
+        );
+        assert_eq!(
+            region(&file, Mark::new(2, 5), Mark::new(2, 25)),
+            Some("\"sk-l****\"".to_owned())
+        );
     }
 }

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use super::Context;
 use super::fingerprint::{SARIF_KEY, fingerprints};
 use super::location::{Anchor, Place, place, resource};
-use super::redacted::RedactedSources;
+use super::redacted::{self, RedactedSources};
 use crate::finding::Finding;
 use crate::rules::{Principle, RuleMeta, Severity};
 
@@ -133,14 +133,21 @@ fn result(context: &Context<'_>, finding: &Finding, sources: &mut RedactedSource
     let mut physical = json!({ "artifactLocation": artifact(&place) });
     if let Some(mark) = place.position {
         let mut region = json!({ "startLine": mark.line, "startColumn": mark.column });
-        // Without an end, a region runs to the end of its start line: the
-        // snippet is that text, secrets masked.
-        if let Some(line) = sources.line(finding.file, mark.line) {
-            let from = mark.column.saturating_sub(1) as usize;
-            let text: String = line.chars().skip(from).collect();
-            if !text.trim().is_empty() {
-                region["snippet"] = json!({ "text": text });
-            }
+        if let Some(end) = place.end {
+            region["endLine"] = json!(end.line);
+            region["endColumn"] = json!(end.column);
+        }
+        // Without an end, a region runs to the end of its start line. The
+        // snippet is the region's text, secrets masked.
+        let snippet = match place.end {
+            Some(end) => redacted::region(&outcome.files[finding.file], mark, end),
+            None => sources.line(finding.file, mark.line).map(|line| {
+                let from = mark.column.saturating_sub(1) as usize;
+                line.chars().skip(from).collect()
+            }),
+        };
+        if let Some(text) = snippet.filter(|text| !text.trim().is_empty()) {
+            region["snippet"] = json!({ "text": text });
         }
         physical["region"] = region;
     }
