@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::location::{Anchor, place};
-use super::{Context, counts, failed};
+use super::{Context, counts, failed, plural};
 use crate::finding::Finding;
 use crate::rules::Severity;
 
@@ -19,8 +19,11 @@ pub fn render(context: &Context<'_>) -> String {
     let counts = counts(outcome);
     let _ = write!(
         text,
-        "charter: {} errors, {} warnings, {} info ({} suppressed)",
-        counts.error, counts.warning, counts.info, counts.suppressed
+        "charter: {}, {}, {} info ({} suppressed)",
+        plural(counts.error, "error"),
+        plural(counts.warning, "warning"),
+        counts.info,
+        counts.suppressed
     );
     if failed(outcome, context.fail_on) {
         let _ = write!(

@@ -9,7 +9,7 @@ use miette::{
 };
 
 use super::redacted::RedactedSources;
-use super::{counts, failed};
+use super::{counts, failed, plural};
 use crate::check::Outcome;
 use crate::config::FailOn;
 use crate::finding::Finding;
@@ -128,13 +128,6 @@ fn summary(outcome: &Outcome, fail_on: FailOn, elapsed: Duration) -> String {
         ));
     }
     text
-}
-
-fn plural(count: usize, noun: &str) -> String {
-    match count {
-        1 => format!("1 {noun}"),
-        _ => format!("{count} {noun}s"),
-    }
 }
 
 struct FindingDiagnostic {

@@ -183,6 +183,14 @@ pub fn write_outputs(outputs: &[Output], context: &Context<'_>) -> Vec<OutputErr
         .collect()
 }
 
+/// `1 error`, `2 errors`.
+pub fn plural(count: usize, noun: &str) -> String {
+    match count {
+        1 => format!("1 {noun}"),
+        _ => format!("{count} {noun}s"),
+    }
+}
+
 /// Whether an unsuppressed finding reaches the `fail_on` severity.
 pub fn failed(outcome: &Outcome, fail_on: FailOn) -> bool {
     outcome
