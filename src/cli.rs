@@ -99,7 +99,7 @@ struct CheckArgs {
     /// The paths are a whole deployment: platform-wide requirements apply (KYV-008's baseline policies) [default: `platform` in the configuration].
     #[arg(long)]
     platform: bool,
-    /// Print suppressed findings too (human format; JSON always has them).
+    /// Print suppressed findings too (human format; JSON, SARIF and JUnit always have them).
     #[arg(long)]
     show_suppressed: bool,
     /// Never colour the output (colour is only used on a terminal anyway; NO_COLOR is honoured).

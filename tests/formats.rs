@@ -551,11 +551,29 @@ fn outputs_are_written_beside_standard_output() {
             "gitlab=out/codequality.json",
             "--output",
             "github=out/annotations.txt",
+            "--output",
+            "gitlab=codequality.json",
         ],
         None,
     );
-    // `out/` does not exist: every file fails, standard output is written.
+    // `out/` does not exist: its files fail, the others and standard
+    // output are written.
     assert_eq!(run.code, 2, "{}", run.stderr);
+    let written = std::fs::read_to_string(dir.path().join("codequality.json"))
+        .expect("the writable output is written");
+    assert_eq!(
+        serde_json::from_str::<Value>(&written)
+            .expect("JSON")
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(
+        run.stderr.matches("cannot write the report").count(),
+        5,
+        "{}",
+        run.stderr
+    );
     assert!(
         run.stderr
             .contains("--output sarif=out/charter.sarif: cannot write the report"),
