@@ -348,7 +348,9 @@ for suite in root:
         elif skipped is not None:
             print("|".join([case.get("classname"), case.get("name"), "skipped", skipped.get("message")]))
         else:
-            print("|".join([case.get("classname"), case.get("name"), "passed"]))
+            out = case.find("system-out")
+            below = [] if out is None else [out.text.replace("\n", "\\n")]
+            print("|".join([case.get("classname"), case.get("name"), "passed"] + below))
 "#;
     let mut child = Command::new("python3")
         .args(["-c", script])
@@ -408,6 +410,51 @@ fn junit_has_a_case_per_resource_and_family_that_a_parser_reads() {
     assert!(cases.contains(
         &"deploy/manifests.yaml|POD Secret ai-backend/litellm-master-key|passed".to_owned()
     ));
+}
+
+#[test]
+fn junit_fails_cases_as_the_exit_status_does() {
+    let fixture = "fixtures/pod/pod-001-privileged.yaml";
+    let (_, cases) =
+        junit_cases(&charter(&["check", fixture, "--no-config", "--format", "junit"]).stdout);
+    // HELM-003 is a warning: below `--fail-on error`, the case passes and
+    // lists it.
+    let helm: Vec<&String> = cases
+        .iter()
+        .filter(|case| case.contains("|HELM Deployment ai-backend/privileged|"))
+        .collect();
+    assert_eq!(helm.len(), 1, "{cases:#?}");
+    assert!(
+        helm[0].starts_with(&format!(
+            "{fixture}|HELM Deployment ai-backend/privileged|passed|HELM-003 warning at line 4:1 (/metadata): Deployment ai-backend/privileged lacks"
+        )),
+        "{}",
+        helm[0]
+    );
+    let (totals, cases) = junit_cases(
+        &charter(&[
+            "check",
+            fixture,
+            "--no-config",
+            "--fail-on",
+            "warning",
+            "--format",
+            "junit",
+        ])
+        .stdout,
+    );
+    assert!(
+        cases.iter().any(|case| case.starts_with(&format!(
+            "{fixture}|HELM Deployment ai-backend/privileged|failure|HELM-003: "
+        ))),
+        "{cases:#?}"
+    );
+    // Both Deployments fail HELM, the privileged one POD too (its init
+    // container and container, in one case); PRIV-006 is `info`, below.
+    assert_eq!(totals, "testsuites 18 3 0");
+    assert!(cases.iter().any(|case| case.starts_with(&format!(
+        "{fixture}|POD Deployment ai-backend/privileged|failure|2 findings|POD-001|POD-001 error at line 26:13"
+    ))), "{cases:#?}");
 }
 
 #[test]

@@ -109,44 +109,7 @@ pub fn render(context: &Context<'_>) -> String {
                 Subject::File => "(file)".to_owned(),
             };
             let name = format!("{family} {subject}");
-            let mut children = String::new();
-            totals.tests += 1;
-            if !case.failures.is_empty() {
-                totals.failures += 1;
-                let (message, kind) = match case.failures.as_slice() {
-                    [one] => (
-                        format!("{}: {}", one.rule.id, one.message),
-                        one.rule.id.to_owned(),
-                    ),
-                    many => (format!("{} findings", many.len()), ids(many)),
-                };
-                let _ = write!(
-                    children,
-                    "\n      <failure message=\"{}\" type=\"{}\">{}</failure>",
-                    escape(&message, true),
-                    escape(&kind, true),
-                    escape(&listing(&case.failures, &case.suppressed), false)
-                );
-            } else if !case.suppressed.is_empty() && case.below.is_empty() {
-                totals.skipped += 1;
-                let reasons: Vec<String> = case
-                    .suppressed
-                    .iter()
-                    .map(|finding| format!("{} suppressed: {}", finding.rule.id, reason(finding)))
-                    .collect();
-                let _ = write!(
-                    children,
-                    "\n      <skipped message=\"{}\"/>",
-                    escape(&reasons.join("; "), true)
-                );
-            }
-            if !case.below.is_empty() {
-                let _ = write!(
-                    children,
-                    "\n      <system-out>{}</system-out>",
-                    escape(&listing(&case.below, &case.suppressed), false)
-                );
-            }
+            let children = children(&case, &mut totals);
             let _ = write!(
                 body,
                 "    <testcase classname=\"{}\" name=\"{}\"",
@@ -181,9 +144,64 @@ pub fn render(context: &Context<'_>) -> String {
     )
 }
 
+/// The elements inside a test case: its failure or why it was skipped, and
+/// the findings below `--fail-on`; counted in `totals`.
+fn children(case: &Case<'_>, totals: &mut Totals) -> String {
+    let mut children = String::new();
+    totals.tests += 1;
+    if !case.failures.is_empty() {
+        totals.failures += 1;
+        let (message, kind) = match case.failures.as_slice() {
+            [one] => (
+                format!("{}: {}", one.rule.id, one.message),
+                one.rule.id.to_owned(),
+            ),
+            many => (format!("{} findings", many.len()), ids(many)),
+        };
+        let _ = write!(
+            children,
+            "\n      <failure message=\"{}\" type=\"{}\">{}</failure>",
+            escape(&message, true),
+            escape(&kind, true),
+            escape(&listing(&case.failures, &case.suppressed), false)
+        );
+    } else if !case.suppressed.is_empty() && case.below.is_empty() {
+        totals.skipped += 1;
+        let reasons: Vec<String> = case
+            .suppressed
+            .iter()
+            .map(|finding| format!("{} suppressed: {}", finding.rule.id, reason(finding)))
+            .collect();
+        let _ = write!(
+            children,
+            "\n      <skipped message=\"{}\"/>",
+            escape(&reasons.join("; "), true)
+        );
+    }
+    if !case.below.is_empty() {
+        // Suppressed findings are listed once: under the failure when
+        // there is one, else here.
+        let suppressed: &[&Finding] = match case.failures.is_empty() {
+            true => &case.suppressed,
+            false => &[],
+        };
+        let _ = write!(
+            children,
+            "\n      <system-out>{}</system-out>",
+            escape(&listing(&case.below, suppressed), false)
+        );
+    }
+    children
+}
+
+/// The rule ids of `findings`, each once, in order.
 fn ids(findings: &[&Finding]) -> String {
-    let mut ids: Vec<&str> = findings.iter().map(|finding| finding.rule.id).collect();
-    ids.dedup();
+    let mut ids: Vec<&str> = Vec::new();
+    for finding in findings {
+        if !ids.contains(&finding.rule.id) {
+            ids.push(finding.rule.id);
+        }
+    }
     ids.join(", ")
 }
 
