@@ -223,6 +223,106 @@ fn sarif_places_findings_and_says_how_they_were_suppressed() {
     );
 }
 
+#[test]
+fn sarif_counts_a_baseline_as_an_external_suppression() {
+    let dir = project();
+    let written = charter_in(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--write-baseline",
+            "baseline.json",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    let report = charter_in(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "sarif",
+        ],
+        None,
+    );
+    assert_eq!(report.code, 0, "{}", report.stderr);
+    let kinds: Vec<(String, String, String)> = sarif_results(&report.json())
+        .iter()
+        .map(|result| {
+            let suppression = &result["suppressions"][0];
+            (
+                result["ruleId"].as_str().unwrap_or_default().to_owned(),
+                suppression["kind"].as_str().unwrap_or_default().to_owned(),
+                suppression["justification"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    let baseline = "known finding, recorded in the baseline";
+    assert_eq!(
+        kinds,
+        vec![
+            ("LEAK-001".into(), "external".into(), baseline.into()),
+            ("SEC-001".into(), "external".into(), baseline.into()),
+            (
+                "SEC-001".into(),
+                "external".into(),
+                "the sandbox holds no real data".into()
+            ),
+            (
+                "SEC-001".into(),
+                "inSource".into(),
+                "throwaway demo credentials".into()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn standard_input_is_named_without_a_base() {
+    let input = format!("AWS_ACCESS_KEY_ID={AWS_KEY}\n");
+    let run = charter_in(
+        &repo_root(),
+        &["check", "-", "--no-config", "--format", "sarif"],
+        Some(input.as_bytes()),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!run.stdout.contains(AWS_KEY));
+    let report = run.json();
+    assert_eq!(
+        sarif_results(&report)[0]["locations"][0]["physicalLocation"]["artifactLocation"],
+        serde_json::json!({"uri": "%3Cstdin%3E"})
+    );
+    let named = charter_in(
+        &repo_root(),
+        &[
+            "check",
+            "-",
+            "--no-config",
+            "--stdin-filename",
+            "deploy/app.env",
+            "--format",
+            "github",
+        ],
+        Some(input.as_bytes()),
+    );
+    assert!(
+        named
+            .stdout
+            .starts_with("::error file=deploy/app.env,line=1,col=19,"),
+        "{}",
+        named.stdout
+    );
+}
+
 /// `(ruleId, startLine, fingerprint)` of every result.
 fn fingerprints(report: &Value) -> Vec<(String, u64, String)> {
     sarif_results(report)
