@@ -13,7 +13,7 @@ use crate::chart::HelmSettings;
 use crate::check::{self, CheckOptions};
 use crate::config::{Config, FailOn};
 use crate::input;
-use crate::report::{self, human, json};
+use crate::report;
 use crate::rules::{self, Example, Rule};
 use crate::serve;
 
@@ -69,8 +69,12 @@ struct CheckArgs {
     /// Files, directories or `-` (standard input).
     #[arg(default_value = ".")]
     paths: Vec<String>,
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    /// The report on standard output.
+    #[arg(long, value_enum, default_value_t = report::Format::Human)]
+    format: report::Format,
+    /// Also write a report in FORMAT (human, json, sarif, junit, github or gitlab) to FILE (repeatable).
+    #[arg(long, value_name = "FORMAT=FILE", value_parser = report::parse_output)]
+    output: Vec<report::Output>,
     /// Lowest severity that makes the exit status 1 [default: error, or `failOn` in the configuration].
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
@@ -95,7 +99,7 @@ struct CheckArgs {
     /// The paths are a whole deployment: platform-wide requirements apply (KYV-008's baseline policies) [default: `platform` in the configuration].
     #[arg(long)]
     platform: bool,
-    /// Print suppressed findings too (human format; JSON always has them).
+    /// Print suppressed findings too (human format; JSON, SARIF and JUnit always have them).
     #[arg(long)]
     show_suppressed: bool,
     /// Never colour the output (colour is only used on a terminal anyway; NO_COLOR is honoured).
@@ -209,7 +213,9 @@ fn run_check(args: CheckArgs) -> miette::Result<u8> {
             .stdin_filename
             .clone()
             .unwrap_or_else(|| "<stdin>".to_owned()),
-        keep_text: args.format == Format::Human,
+        keep_text: std::iter::once(args.format)
+            .chain(args.output.iter().map(|output| output.format))
+            .any(report::Format::shows_source),
         platform: args.platform
             || (config.platform.unwrap_or(false) && covers_config_directory(&config, &args.paths)),
         secrets_config: args
@@ -261,20 +267,27 @@ fn run_check(args: CheckArgs) -> miette::Result<u8> {
             .map_err(|error| miette::miette!(code = "charter::usage", "{error}"))?;
         baseline.apply(&mut outcome);
     }
-    let text = match args.format {
-        Format::Json => json::render(&outcome, fail_on),
-        Format::Human => {
-            let style = human::Style {
-                color: !args.no_color
-                    && std::env::var_os("NO_COLOR").is_none()
-                    && std::io::stdout().is_terminal(),
-                show_suppressed: args.show_suppressed,
-                width: 100,
-            };
-            human::render(&outcome, fail_on, &style, started.elapsed())
-        }
+    let root = input::absolute(&std::env::current_dir().unwrap_or_default());
+    let context = report::Context {
+        outcome: &outcome,
+        fail_on,
+        rules: &rules,
+        config: &config,
+        root: &root,
+        elapsed: started.elapsed(),
+        show_suppressed: args.show_suppressed,
     };
-    write_stdout(&text);
+    let unwritten = report::write_outputs(&args.output, &context);
+    let color =
+        !args.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+    write_stdout(&report::render(args.format, &context, color));
+    if !unwritten.is_empty() {
+        for error in unwritten {
+            eprintln!("{:?}", miette::Report::new(error));
+        }
+        std::mem::forget(outcome);
+        return Ok(EXIT_USAGE);
+    }
     let code = match report::failed(&outcome, fail_on) {
         true => EXIT_FINDINGS,
         false => EXIT_CLEAN,
