@@ -12,7 +12,9 @@ pub fn describe(error: &kube::Error) -> String {
                 Transport::Refused => "cannot reach the API server (connection refused)",
                 Transport::Other => "cannot reach the API server",
             };
-            format!("{what}: {}", chain(error))
+            // kube's own label ("ServiceError") says nothing to a user.
+            let cause = std::error::Error::source(error).map_or_else(|| chain(error), chain);
+            format!("{what}: {cause}")
         }
         other => chain(other),
     }
@@ -41,16 +43,15 @@ fn transport_failure(error: &kube::Error) -> Transport {
             return Transport::Tls;
         }
         // An io::Error's `source` skips the error it wraps (where
-        // hyper-rustls puts the rustls one): look inside.
+        // hyper-rustls puts the rustls one, inside another io::Error): step
+        // into it instead.
         if let Some(io) = error.downcast_ref::<std::io::Error>() {
-            if io
-                .get_ref()
-                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
-            {
-                return Transport::Tls;
-            }
             if io.kind() == std::io::ErrorKind::ConnectionRefused {
                 return Transport::Refused;
+            }
+            if let Some(inner) = io.get_ref() {
+                current = Some(inner as &(dyn std::error::Error + 'static));
+                continue;
             }
         }
         current = error.source();
