@@ -9,9 +9,9 @@
 
 pub mod baseline;
 pub mod chart;
-pub mod cluster;
 pub mod check;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod config_file;
 pub mod date;

@@ -51,8 +51,7 @@ impl Ca {
     /// A server certificate for 127.0.0.1: (certificate DER, key DER).
     fn leaf(&self) -> (Vec<u8>, Vec<u8>) {
         let key = KeyPair::generate().expect("leaf key");
-        let mut params =
-            CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("leaf params");
+        let mut params = CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("leaf params");
         params.distinguished_name.push(DnType::CommonName, "k3s");
         let cert = params
             .signed_by(&key, &self.cert, &self.key)
@@ -265,7 +264,11 @@ fn recorded(path: &str, query: &str) -> (u16, Value) {
         _ => (segments.join("/"), None),
     };
     let Some(mut body) = read_recording(&format!("{file}.json")) else {
-        return status(404, "NotFound", "the server could not find the requested resource");
+        return status(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        );
     };
     if body["kind"] == "Status" {
         let code = body["code"].as_u64().and_then(|c| u16::try_from(c).ok());
@@ -313,7 +316,8 @@ fn text_of<'a>(listing: &'a Listing, name: &str) -> &'a str {
 const FORBIDDEN_POLICIES: &str = "forbidden (403): policies.kyverno.io is forbidden: User \
      \"system:serviceaccount:charter:audit\" cannot list resource \"policies\" in API group \
      \"kyverno.io\" at the cluster scope";
-const METRICS_DOWN: &str = "503 ServiceUnavailable: the server is currently unable to handle the request";
+const METRICS_DOWN: &str =
+    "503 ServiceUnavailable: the server is currently unable to handle the request";
 
 #[test]
 fn lists_every_listable_kind_of_the_current_context() {
@@ -348,14 +352,21 @@ fn lists_every_listable_kind_of_the_current_context() {
     );
     // The ReplicaSet web-7c5d9b8f6d is the Deployment's: left out, counted.
     assert_eq!(listing.owned, 1);
-    assert!(!names(&listing).iter().any(|name| name.contains("ReplicaSet")));
+    assert!(
+        !names(&listing)
+            .iter()
+            .any(|name| name.contains("ReplicaSet"))
+    );
     // The group that cannot be discovered and the kind RBAC forbids are
     // reported, and everything else is still listed.
     assert_eq!(
         listing.skipped,
         [
             ("metrics.k8s.io/v1beta1".to_owned(), METRICS_DOWN.to_owned()),
-            ("kyverno.io/v1/Policy".to_owned(), FORBIDDEN_POLICIES.to_owned()),
+            (
+                "kyverno.io/v1/Policy".to_owned(),
+                FORBIDDEN_POLICIES.to_owned()
+            ),
         ]
     );
     let ignored: Vec<&str> = listing
@@ -394,7 +405,11 @@ fn lists_every_listable_kind_of_the_current_context() {
     // Discovery reads the preferred version of each group, never another
     // version, nor the ignored kinds' lists.
     assert!(requests.contains(&"/apis/kyverno.io/v1".to_owned()));
-    assert!(!requests.iter().any(|r| r.starts_with("/apis/kyverno.io/v2beta1")));
+    assert!(
+        !requests
+            .iter()
+            .any(|r| r.starts_with("/apis/kyverno.io/v2beta1"))
+    );
     let lists: Vec<&String> = requests.iter().filter(|r| r.contains('?')).collect();
     assert!(
         !lists
@@ -431,8 +446,7 @@ fn server_managed_fields_are_stripped() {
                "labels": {"app": "web", "app.kubernetes.io/instance": "shop"}})
     );
     assert_eq!(
-        deployment
-            .pointer("/spec/template/spec/containers/0/securityContext/privileged"),
+        deployment.pointer("/spec/template/spec/containers/0/securityContext/privileged"),
         Some(&json!(true))
     );
 
@@ -455,7 +469,10 @@ fn server_managed_fields_are_stripped() {
     // kubectl's last-applied copy is gone, so the Secret's value is there
     // once, not twice.
     let secret = text_of(&listing, "cluster:akula/shop/Secret/db-credentials");
-    assert_eq!(secret.matches("Rml4dHVyZS1GQUtFLXBhc3N3b3JkLTE=").count(), 1);
+    assert_eq!(
+        secret.matches("Rml4dHVyZS1GQUtFLXBhc3N3b3JkLTE=").count(),
+        1
+    );
     let config: Value =
         serde_json::from_str(text_of(&listing, "cluster:akula/shop/ConfigMap/web-config"))
             .expect("JSON");
@@ -492,7 +509,10 @@ fn a_namespace_lists_only_its_namespaced_objects() {
         listing.skipped,
         [
             ("metrics.k8s.io/v1beta1".to_owned(), METRICS_DOWN.to_owned()),
-            ("kyverno.io/v1/Policy".to_owned(), FORBIDDEN_POLICIES.to_owned()),
+            (
+                "kyverno.io/v1/Policy".to_owned(),
+                FORBIDDEN_POLICIES.to_owned()
+            ),
         ]
     );
     let requests = server.requests();
@@ -502,7 +522,11 @@ fn a_namespace_lists_only_its_namespaced_objects() {
         "only the namespace's lists: {lists:?}"
     );
     // Cluster-scoped kinds are not even asked for.
-    assert!(!requests.iter().any(|r| r.starts_with("/api/v1/namespaces?")));
+    assert!(
+        !requests
+            .iter()
+            .any(|r| r.starts_with("/api/v1/namespaces?"))
+    );
     assert!(!requests.iter().any(|r| r.contains("clusterpolicies")));
     assert_eq!(
         lists
@@ -614,7 +638,10 @@ fn failure(context: &str) -> (String, String, String) {
         ..options(&kubeconfig)
     };
     let error = fetch(&options).expect_err("the context fails").to_string();
-    let prefix = format!("kubeconfig {}, context `{context}`, server ", kubeconfig.display());
+    let prefix = format!(
+        "kubeconfig {}, context `{context}`, server ",
+        kubeconfig.display()
+    );
     let port = server.port;
     (error, prefix, format!("https://127.0.0.1:{port}/"))
 }
@@ -624,7 +651,8 @@ fn an_unreachable_server_is_one_clear_error() {
     let (error, prefix, _) = failure("unreachable");
     assert!(error.starts_with(&prefix), "{error}");
     assert!(
-        error.contains(": cannot reach the API server (connection refused): client error (Connect)"),
+        error
+            .contains(": cannot reach the API server (connection refused): client error (Connect)"),
         "{error}"
     );
 }

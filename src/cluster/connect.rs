@@ -50,7 +50,11 @@ pub async fn connect(options: &ClusterOptions) -> Result<Connection, ClusterErro
             )));
         }
     };
-    if !kubeconfig.contexts.iter().any(|named| named.name == context) {
+    if !kubeconfig
+        .contexts
+        .iter()
+        .any(|named| named.name == context)
+    {
         let known: Vec<&str> = kubeconfig
             .contexts
             .iter()
@@ -126,9 +130,9 @@ fn read_kubeconfig(options: &ClusterOptions) -> Result<(Kubeconfig, String), Clu
         })?;
         merged = Some(match merged {
             None => read,
-            Some(earlier) => earlier.merge(read).map_err(|error| {
-                ClusterError(format!("kubeconfig {source}: {}", chain(&error)))
-            })?,
+            Some(earlier) => earlier
+                .merge(read)
+                .map_err(|error| ClusterError(format!("kubeconfig {source}: {}", chain(&error))))?,
         });
     }
     let kubeconfig = merged.ok_or_else(|| ClusterError("$KUBECONFIG names no file".to_owned()))?;

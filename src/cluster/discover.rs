@@ -82,10 +82,9 @@ pub async fn discover(
         };
         match list {
             Ok(list) => add_kinds(&list, namespaced_only, settings, &mut discovered),
-            Err(kube::Error::Api(response)) => discovered.failed.push((
-                group_version,
-                super::error::describe_status(&response),
-            )),
+            Err(kube::Error::Api(response)) => discovered
+                .failed
+                .push((group_version, super::error::describe_status(&response))),
             Err(other) => return Err(other),
         }
     }
@@ -117,9 +116,7 @@ fn add_kinds(
             namespaced: resource.namespaced,
         };
         match settings.skip_reason(group, &kind.kind) {
-            Some(reason) => discovered
-                .ignored
-                .push((kind.label(), reason.to_owned())),
+            Some(reason) => discovered.ignored.push((kind.label(), reason.to_owned())),
             None => discovered.kinds.push(kind),
         }
     }
@@ -161,7 +158,10 @@ mod tests {
         assert_eq!(labels, ["v1/Secret", "v1/Namespace"]);
         assert_eq!(all.ignored.len(), 1);
         assert_eq!(all.ignored[0].0, "v1/Event");
-        assert_eq!(all.kinds[0].url_path(Some("shop")), "/api/v1/namespaces/shop/secrets");
+        assert_eq!(
+            all.kinds[0].url_path(Some("shop")),
+            "/api/v1/namespaces/shop/secrets"
+        );
         assert_eq!(all.kinds[1].url_path(None), "/api/v1/namespaces");
 
         let mut namespaced = Discovered::default();

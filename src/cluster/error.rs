@@ -104,7 +104,11 @@ mod tests {
             "forbidden (403): secrets is forbidden: User \"audit\" cannot list resource \"secrets\""
         );
         assert_eq!(
-            describe(&status(503, "ServiceUnavailable", "the server is currently unable")),
+            describe(&status(
+                503,
+                "ServiceUnavailable",
+                "the server is currently unable"
+            )),
             "503 ServiceUnavailable: the server is currently unable"
         );
     }

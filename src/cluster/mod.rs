@@ -120,7 +120,9 @@ async fn read(
             listing.owned += 1;
             continue;
         }
-        listing.objects.push(live_object(&connection.context, kind, item, settings)?);
+        listing
+            .objects
+            .push(live_object(&connection.context, kind, item, settings)?);
     }
     listing.objects.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(listing)
@@ -146,7 +148,12 @@ fn live_object(
         object_namespace.as_deref(),
         &object,
     );
-    let manifest = strip::strip(item, &kind.api_version, &kind.kind, &settings.stripped_fields);
+    let manifest = strip::strip(
+        item,
+        &kind.api_version,
+        &kind.kind,
+        &settings.stripped_fields,
+    );
     // Never the object in the message: it may be a Secret.
     let mut text = serde_json::to_string_pretty(&manifest)
         .map_err(|error| ClusterError(format!("{name}: cannot be written as JSON: {error}")))?;
