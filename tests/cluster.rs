@@ -367,6 +367,21 @@ fn lists_every_listable_kind_of_the_current_context() {
     );
     // The ReplicaSet web-7c5d9b8f6d is the Deployment's: left out, counted.
     assert_eq!(listing.owned, 1);
+    // Secrets cert-manager and the cluster wrote at run time: left out,
+    // each with the reason from rules/cluster-audit.yaml.
+    assert_eq!(
+        listing.generated,
+        [
+            (
+                "cluster:akula/shop/Secret/web-tls".to_owned(),
+                "a certificate and key cert-manager issued for a Certificate".to_owned()
+            ),
+            (
+                "cluster:akula/shop/Secret/build-bot-token".to_owned(),
+                "a token the cluster issued for a ServiceAccount".to_owned()
+            ),
+        ]
+    );
     assert!(
         !names(&listing)
             .iter()

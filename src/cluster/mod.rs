@@ -65,6 +65,11 @@ pub struct Listing {
     /// ReplicaSets and Pods of a Deployment, the Jobs of a CronJob): their
     /// findings would be the owner's, repeated.
     pub owned: usize,
+    /// `(object name, reason)` of Secrets the cluster or a controller wrote
+    /// at run time (ServiceAccount tokens, cert-manager's certificates, Helm
+    /// release records; `rules/cluster-audit.yaml`): left out, since no one
+    /// committed their values.
+    pub generated: Vec<(String, String)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +124,20 @@ async fn read(
         if owned::by_listed_controller(&item, &uids) {
             listing.owned += 1;
             continue;
+        }
+        if kind.group.is_empty() && kind.kind == "Secret" {
+            if let Some(reason) = settings.generated_secret(&item) {
+                let object = item
+                    .pointer("/metadata/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let namespace = item.pointer("/metadata/namespace").and_then(Value::as_str);
+                listing.generated.push((
+                    object_name(&connection.context, "", "Secret", namespace, object),
+                    reason.to_owned(),
+                ));
+                continue;
+            }
         }
         listing
             .objects
