@@ -10,6 +10,12 @@
 #   3. unpaced: as fast as the server answers, for the throughput ceiling.
 # Then it reads the server's peak RSS (VmHWM) and its error counter.
 #
+# By default wrk and the server share every core, so the load generator's
+# own TLS and scheduling land in the server's latency. PIN=1 gives each its
+# own core (taskset, from util-linux): the server with one worker (`-j 1`)
+# on CPU 0, wrk with one thread on CPU 1, the way an API server and its
+# webhook run on different machines or cores.
+#
 #   cargo build --release && benches/serve-load.sh           # DURATION=30 by default
 #   CHARTER=target/release/charter DURATION=60 benches/serve-load.sh
 set -euo pipefail
@@ -35,14 +41,20 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
   -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
   -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null
 
-cat > "$work/allowed.json" <<'JSON'
-{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"bench-allowed","kind":{"group":"","version":"v1","kind":"ConfigMap"},"resource":{"group":"","version":"v1","resource":"configmaps"},"name":"settings","namespace":"team","operation":"CREATE","userInfo":{"username":"bench"},"object":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings","namespace":"team","labels":{"app.kubernetes.io/name":"web"}},"data":{"LOG_LEVEL":"info","WORKERS":"4","UPSTREAM":"http://litellm.ai-backend.svc:4000"}},"dryRun":false}}
-JSON
-cat > "$work/denied.json" <<'JSON'
-{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"bench-denied","kind":{"group":"apps","version":"v1","kind":"Deployment"},"resource":{"group":"apps","version":"v1","resource":"deployments"},"name":"web","namespace":"team","operation":"CREATE","userInfo":{"username":"bench"},"object":{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"team","labels":{"app.kubernetes.io/name":"web","app.kubernetes.io/instance":"web"}},"spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"web","image":"nginx:1.27","ports":[{"containerPort":8080}],"env":[{"name":"LOG_LEVEL","value":"info"}],"resources":{"requests":{"cpu":"100m","memory":"64Mi"},"limits":{"memory":"128Mi"}},"securityContext":{"privileged":true}}]}}}},"dryRun":false}}
-JSON
 
-"$charter" serve --listen 127.0.0.1:0 --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" \
+server_cpu=()
+wrk_cpu=()
+jobs=()
+wrk_threads=2
+if [ "${PIN:-0}" = 1 ]; then
+  command -v taskset >/dev/null || { echo "PIN=1 needs taskset (util-linux)" >&2; exit 2; }
+  server_cpu=(taskset -c 0)
+  wrk_cpu=(taskset -c 1)
+  jobs=(-j 1)
+  wrk_threads=1
+fi
+
+"${server_cpu[@]}" "$charter" serve "${jobs[@]}" --listen 127.0.0.1:0 --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" \
   --no-config 2> "$work/server.log" &
 server=$!
 address=""
@@ -53,16 +65,17 @@ for _ in $(seq 100); do
 done
 [ -n "$address" ] || { echo "the server did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
 
-export ALLOWED_BODY="$work/allowed.json" DENIED_BODY="$work/denied.json"
-echo "== machine: $(nproc) cores; server $charter on $address; $connections connections, ${duration}s per run"
+# The two reviews are shared with `cargo bench --bench review` (in-process cost).
+export ALLOWED_BODY="benches/reviews/allowed.json" DENIED_BODY="benches/reviews/denied.json"
+echo "== machine: $(nproc) cores; server $charter on $address; $connections connections, ${duration}s per run; pinned: ${PIN:-0}"
 echo "== warm-up (5s)"
-DELAY_MS=0 wrk -t2 -c"$connections" -d5s -s benches/serve-load.lua "https://$address/validate" >/dev/null
+DELAY_MS=0 "${wrk_cpu[@]}" wrk -t"$wrk_threads" -c"$connections" -d5s -s benches/serve-load.lua "https://$address/validate" >/dev/null
 echo "== paced: ${delay_ms} ms between requests on each connection"
-DELAY_MS="$delay_ms" wrk -t2 -c"$connections" -d"${duration}s" --latency -s benches/serve-load.lua "https://$address/validate"
+DELAY_MS="$delay_ms" "${wrk_cpu[@]}" wrk -t"$wrk_threads" -c"$connections" -d"${duration}s" --latency -s benches/serve-load.lua "https://$address/validate"
 echo "== paced with jitter: 0 to $((2 * delay_ms)) ms between requests on each connection"
-JITTER=1 DELAY_MS="$delay_ms" wrk -t2 -c"$connections" -d"${duration}s" --latency -s benches/serve-load.lua "https://$address/validate"
+JITTER=1 DELAY_MS="$delay_ms" "${wrk_cpu[@]}" wrk -t"$wrk_threads" -c"$connections" -d"${duration}s" --latency -s benches/serve-load.lua "https://$address/validate"
 echo "== unpaced"
-DELAY_MS=0 wrk -t2 -c"$connections" -d"${duration}s" --latency -s benches/serve-load.lua "https://$address/validate"
+DELAY_MS=0 "${wrk_cpu[@]}" wrk -t"$wrk_threads" -c"$connections" -d"${duration}s" --latency -s benches/serve-load.lua "https://$address/validate"
 
 metrics="$(curl -sk "https://$address/metrics" || true)"
 echo "== server"

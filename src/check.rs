@@ -384,10 +384,15 @@ fn evaluate(
         options.inline_ignores,
         today,
     );
-    findings.par_sort_unstable_by(|a, b| {
+    let order = |a: &Finding, b: &Finding| {
         let by_name = files[a.file].name.cmp(&files[b.file].name);
         by_name.then_with(|| a.report_order(b))
-    });
+    };
+    // A few findings sort faster here than through rayon's pool.
+    match resources.len() < engine::SEQUENTIAL_BELOW {
+        true => findings.sort_unstable_by(order),
+        false => findings.par_sort_unstable_by(order),
+    }
 }
 
 /// Renders every chart of the run and loads the output as more files.

@@ -15,7 +15,7 @@ use crate::check::{self, CheckOptions, Outcome};
 use crate::config::{Config, FailOn};
 use crate::input;
 use crate::progress;
-use crate::report::{self, human, json};
+use crate::report;
 use crate::rules::{self, Example, Rule};
 use crate::serve;
 
@@ -83,14 +83,18 @@ struct CheckArgs {
     /// Files, directories or `-` (standard input).
     #[arg(default_value = ".")]
     paths: Vec<String>,
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    /// The report on standard output.
+    #[arg(long, value_enum, default_value_t = report::Format::Human)]
+    format: report::Format,
+    /// Also write a report in FORMAT (human, json, sarif, junit, github or gitlab) to FILE (repeatable).
+    #[arg(long, value_name = "FORMAT=FILE", value_parser = report::parse_output)]
+    output: Vec<report::Output>,
     /// Lowest severity that makes the exit status 1 [default: error, or `failOn` in the configuration].
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
     #[command(flatten)]
     run: RunArgs,
-    /// Print suppressed findings too (human format; JSON always has them).
+    /// Print suppressed findings too (human format; JSON, SARIF and JUnit always have them).
     #[arg(long)]
     show_suppressed: bool,
     /// Never colour the output (colour is only used on a terminal anyway; NO_COLOR is honoured).
@@ -211,13 +215,16 @@ pub fn main() -> ExitCode {
 
 fn run_check(args: CheckArgs) -> miette::Result<u8> {
     let started = Instant::now();
-    let keep_text = args.format == Format::Human;
+    let keep_text = std::iter::once(args.format)
+        .chain(args.output.iter().map(|output| output.format))
+        .any(report::Format::shows_source);
     let prepared = prepare(&args.run, &args.paths, keep_text)?;
     let fail_on = args
         .fail_on
         .or(prepared.config.fail_on)
         .unwrap_or(FailOn::Error);
-    let bar = progress::Bar::start(&prepared.progress, args.format == Format::Human);
+    // Machine formats on stdout are read by programs, not watched.
+    let bar = progress::Bar::start(&prepared.progress, args.format == report::Format::Human);
     let outcome = prepared
         .pool
         .install(|| check::check(&prepared.options, &prepared.config, &prepared.rules));
@@ -229,20 +236,28 @@ fn run_check(args: CheckArgs) -> miette::Result<u8> {
         args.write_baseline.as_deref(),
         &mut outcome,
     )?;
-    let text = match args.format {
-        Format::Json => json::render(&outcome, fail_on),
-        Format::Human => {
-            let style = human::Style {
-                color: !args.no_color
-                    && std::env::var_os("NO_COLOR").is_none()
-                    && std::io::stdout().is_terminal(),
-                show_suppressed: args.show_suppressed,
-                width: 100,
-            };
-            human::render(&outcome, fail_on, &style, started.elapsed())
-        }
+    let PreparedRun { config, rules, .. } = &prepared;
+    let root = input::absolute(&std::env::current_dir().unwrap_or_default());
+    let context = report::Context {
+        outcome: &outcome,
+        fail_on,
+        rules,
+        config,
+        root: &root,
+        elapsed: started.elapsed(),
+        show_suppressed: args.show_suppressed,
     };
-    write_stdout(&text);
+    let unwritten = report::write_outputs(&args.output, &context);
+    let color =
+        !args.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+    write_stdout(&report::render(args.format, &context, color));
+    if !unwritten.is_empty() {
+        for error in unwritten {
+            eprintln!("{:?}", miette::Report::new(error));
+        }
+        std::mem::forget(outcome);
+        return Ok(EXIT_USAGE);
+    }
     let code = match report::failed(&outcome, fail_on) {
         true => EXIT_FINDINGS,
         false => EXIT_CLEAN,

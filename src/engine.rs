@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::finding::Finding;
 use crate::resource::Resource;
-use crate::rules::{Check, Rule, RuleMeta, Severity};
+use crate::rules::{Check, Rule, RuleMeta, SetCheck, Severity};
 use crate::source::SourceFile;
 use crate::workload::PodTemplate;
 
@@ -96,6 +96,9 @@ pub struct ActiveRule<'r> {
     pub severity: Severity,
 }
 
+/// Below this many resources a run checks them on the calling thread.
+pub const SEQUENTIAL_BELOW: usize = 16;
+
 /// Runs every active rule. Resource checks fan out over resources, set checks
 /// over rules; the caller sorts the result.
 pub fn run(active: &[ActiveRule<'_>], set: ResourceSet<'_>) -> Vec<Finding> {
@@ -114,32 +117,38 @@ pub fn run(active: &[ActiveRule<'_>], set: ResourceSet<'_>) -> Vec<Finding> {
         })
         .collect();
 
+    let check_resource = |resource: &Resource| {
+        let context = Context { resource, set };
+        let mut found = Vec::new();
+        for &(meta, severity, check) in &resource_rules {
+            check.check(&context, &mut Emitter::new(meta, severity, &mut found));
+        }
+        found
+    };
+    let check_set = |&(meta, severity, check): &(&'static RuleMeta, Severity, &dyn SetCheck)| {
+        let mut found = Vec::new();
+        check.check(&set, &mut Emitter::new(meta, severity, &mut found));
+        found
+    };
+    // A handful of resources (an admission review, a pre-commit file) is
+    // checked on the calling thread: handing it to rayon's pool and waiting
+    // for the answer costs more than the checks, and in the admission
+    // server it was a thread switch on every review.
+    if set.resources.len() < SEQUENTIAL_BELOW {
+        let mut findings: Vec<Finding> = set.resources.iter().flat_map(check_resource).collect();
+        findings.extend(set_rules.iter().flat_map(check_set));
+        return findings;
+    }
     // Set checks run beside the resource checks, not after them: there are
     // few of them, and each is one long task.
     let (mut findings, set_findings): (Vec<Finding>, Vec<Finding>) = rayon::join(
         || {
             set.resources
                 .par_iter()
-                .flat_map_iter(|resource| {
-                    let context = Context { resource, set };
-                    let mut found = Vec::new();
-                    for &(meta, severity, check) in &resource_rules {
-                        check.check(&context, &mut Emitter::new(meta, severity, &mut found));
-                    }
-                    found
-                })
+                .flat_map_iter(check_resource)
                 .collect()
         },
-        || {
-            set_rules
-                .par_iter()
-                .flat_map_iter(|&(meta, severity, check)| {
-                    let mut found = Vec::new();
-                    check.check(&set, &mut Emitter::new(meta, severity, &mut found));
-                    found
-                })
-                .collect()
-        },
+        || set_rules.par_iter().flat_map_iter(check_set).collect(),
     );
     findings.extend(set_findings);
     findings

@@ -64,6 +64,15 @@ impl SuppressionKind {
     }
 }
 
+impl Suppression {
+    /// Whether the exemption is written in the checked source itself (a
+    /// `charter.io/ignore` annotation, a `charter:allow` marker) rather than
+    /// beside it (`.charter.yaml`, a baseline): SARIF tells the two apart.
+    pub fn in_source(&self) -> bool {
+        self.origin.starts_with("annotation ") || self.origin == crate::leak::ALLOW_MARKER
+    }
+}
+
 impl Finding {
     /// A finding about a file or document rather than a resource field.
     pub fn at(

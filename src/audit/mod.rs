@@ -17,7 +17,7 @@ use std::path::Path;
 use crate::check::Outcome;
 use crate::date::Date;
 use crate::finding::{Finding, Suppression};
-use crate::report::human::RedactedSources;
+use crate::report::redacted::RedactedSources;
 use crate::rules::{Principle, RuleMeta, Severity};
 use crate::source::Mark;
 

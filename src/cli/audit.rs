@@ -136,11 +136,30 @@ fn audit_cluster(
             Completeness::Whole,
         )
     });
-    let not_checked = listing
+    // Everything the reader left out is said, each with its reason.
+    let mut not_checked: Vec<String> = listing
         .skipped
         .iter()
         .map(|(kind, reason)| format!("{kind} could not be listed: {reason}"))
         .collect();
+    not_checked.extend(
+        listing
+            .ignored
+            .iter()
+            .map(|(kind, reason)| format!("{kind} not listed by design: {reason}")),
+    );
+    not_checked.extend(
+        listing
+            .generated
+            .iter()
+            .map(|(name, reason)| format!("{name} left out: {reason}")),
+    );
+    if listing.owned > 0 {
+        not_checked.push(format!(
+            "{} objects left out because a listed controller owns them (their findings would be the owner's)",
+            listing.owned
+        ));
+    }
     let target = Target::Cluster {
         context: listing.context,
         namespace: args.namespace.clone(),

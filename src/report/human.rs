@@ -1,6 +1,5 @@
 //! `--format human`: each finding with its source snippet, then a summary.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,13 +8,13 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
 };
 
-use super::{counts, failed};
+use super::redacted::RedactedSources;
+use super::{counts, failed, plural};
 use crate::check::Outcome;
 use crate::config::FailOn;
 use crate::finding::Finding;
-use crate::redact;
 use crate::rules::Severity;
-use crate::source::{FileId, Mark, SourceFile};
+use crate::source::Mark;
 
 pub struct Style {
     pub color: bool,
@@ -129,42 +128,6 @@ fn summary(outcome: &Outcome, fail_on: FailOn, elapsed: Duration) -> String {
         ));
     }
     text
-}
-
-fn plural(count: usize, noun: &str) -> String {
-    match count {
-        1 => format!("1 {noun}"),
-        _ => format!("{count} {noun}s"),
-    }
-}
-
-/// File texts with secret values masked, made once per file that needs one
-/// (audit reports show their snippets through it too).
-pub(crate) struct RedactedSources<'a> {
-    files: &'a [SourceFile],
-    texts: HashMap<FileId, Option<SourceFile>>,
-}
-
-impl<'a> RedactedSources<'a> {
-    pub(crate) fn new(files: &'a [SourceFile]) -> Self {
-        RedactedSources {
-            files,
-            texts: HashMap::new(),
-        }
-    }
-
-    pub(crate) fn get(&mut self, file: FileId) -> Option<&SourceFile> {
-        let files = self.files;
-        self.texts
-            .entry(file)
-            .or_insert_with(|| {
-                let source = &files[file];
-                let text = source.text.as_deref()?;
-                let redacted = Arc::from(redact::redacted_text(text, &source.secrets));
-                Some(SourceFile::new(source.name.clone(), None, Some(redacted)))
-            })
-            .as_ref()
-    }
 }
 
 struct FindingDiagnostic {

@@ -37,6 +37,9 @@ pub const MAX_BODY: usize = 3 * 1024 * 1024;
 /// A client that has not finished its TLS handshake or sent its headers by
 /// then is dropped: slow clients must not hold connections forever.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Bodies up to this size are judged on the async worker that read them;
+/// larger ones on rayon's pool (see `judge`).
+const JUDGE_INLINE_UP_TO: usize = 64 * 1024;
 
 pub struct ServeOptions {
     pub listen: String,
@@ -343,13 +346,23 @@ async fn judge(
             }
         })?
         .to_bytes();
-    // Judging is CPU work: it runs on rayon's pool (one thread per core),
-    // where the engine's own parallel steps run inline instead of handing
-    // over to yet another thread, and at most one review per core competes
-    // for the CPU. With a blocking thread per review instead (tokio's
-    // `spawn_blocking`), 64 concurrent clients meant 64 threads, each with
-    // its allocator heap, and a hand-over to rayon inside every review:
-    // p99 9.3 ms and 100 MiB at 2,000 requests/s (README, Performance).
+    // An ordinary object (a Deployment is a few KiB) is judged right here on
+    // the async worker: it takes a fraction of a millisecond, and handing
+    // it to another thread and back cost more than that in wake-ups, and
+    // most of the tail latency under load (README, Performance). A large
+    // object would hold the worker for milliseconds, stalling the other
+    // connections it serves, so it goes to rayon's pool (one thread per
+    // core), where the engine's parallel steps run inline and the deadline
+    // can still answer for it. (Judging every review on a blocking thread,
+    // `spawn_blocking`, meant 64 threads for 64 clients and 100 MiB.)
+    if body.len() <= JUDGE_INLINE_UP_TO {
+        return match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            admission::review(&state.judge, &body)
+        })) {
+            Ok(verdict) => verdict.map_err(Failure::Bad),
+            Err(_) => Err(judging_failed()),
+        };
+    }
     let (send, receive) = tokio::sync::oneshot::channel();
     rayon::spawn(move || {
         // A panic in a rule must cost one answer, not the process (rayon
@@ -362,11 +375,16 @@ async fn judge(
     });
     match receive.await {
         Ok(Ok(verdict)) => verdict.map_err(Failure::Bad),
-        Ok(Err(_)) => Err(Failure::Internal(
-            "charter failed while judging this object (a bug: please report it)".to_owned(),
-        )),
+        Ok(Err(_)) => Err(judging_failed()),
         Err(_) => Err(Failure::Internal(
             "the review stopped before its verdict".to_owned(),
         )),
     }
+}
+
+/// A panic in a rule costs one answer, not the process.
+fn judging_failed() -> Failure {
+    Failure::Internal(
+        "charter failed while judging this object (a bug: please report it)".to_owned(),
+    )
 }
