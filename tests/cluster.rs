@@ -714,3 +714,72 @@ fn refused_credentials_are_said_as_such() {
         )
     );
 }
+
+#[test]
+fn charter_audit_of_the_cluster_writes_its_report() {
+    let server = ApiServer::start();
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let kubeconfig = server.kubeconfig(dir.path());
+    let report = dir.path().join("live.json");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_charter"))
+        .args(["audit", "--cluster", "--no-config", "--kubeconfig"])
+        .arg(&kubeconfig)
+        .arg("--report")
+        .arg(&report)
+        .current_dir(dir.path())
+        .output()
+        .expect("charter runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("a report")).expect("JSON");
+    assert!(stderr.contains("; report written to "), "{stderr}");
+    assert_eq!(
+        report["target"],
+        json!({"kind": "cluster", "context": "akula", "namespace": null})
+    );
+    // What the reader left out is in the report, each with its reason.
+    let not_checked: Vec<&str> = report["not_checked"]
+        .as_array()
+        .expect("not_checked")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for line in [
+        format!("kyverno.io/v1/Policy could not be listed: {FORBIDDEN_POLICIES}"),
+        format!("metrics.k8s.io/v1beta1 could not be listed: {METRICS_DOWN}"),
+        "cluster:akula/shop/Secret/build-bot-token left out: a token the cluster issued for a ServiceAccount".to_owned(),
+        "1 object left out because a listed controller owns it (its findings would be the owner's)".to_owned(),
+    ] {
+        assert!(not_checked.contains(&line.as_str()), "{line}: {not_checked:#?}");
+    }
+    // Checked as a whole platform: KYV-008 (no baseline policy) applies,
+    // which no partial set reports.
+    let found: Vec<(String, String)> = report["principles"]
+        .as_array()
+        .expect("principles")
+        .iter()
+        .flat_map(|p| p["families"].as_array().into_iter().flatten())
+        .flat_map(|f| f["resources"].as_array().into_iter().flatten())
+        .flat_map(|s| s["findings"].as_array().into_iter().flatten())
+        .map(|item| {
+            (
+                item["rule"].as_str().unwrap_or_default().to_owned(),
+                item["file"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    for (rule, object) in [
+        ("SEC-001", "cluster:akula/shop/Secret/db-credentials"),
+        ("POD-001", "cluster:akula/shop/Deployment.apps/web"),
+        (
+            "KYV-008",
+            "cluster:akula/ClusterPolicy.kyverno.io/disallow-privileged-containers",
+        ),
+    ] {
+        assert!(
+            found.contains(&(rule.to_owned(), object.to_owned())),
+            "{rule} on {object}: {found:?}"
+        );
+    }
+}

@@ -57,7 +57,10 @@ fn bash_completes_subcommands_and_options() {
     let options = bash_completes(&["charter", "check", "--f"]);
     assert_eq!(options, ["--format", "--fail-on"]);
     let formats = bash_completes(&["charter", "check", "--format", ""]);
-    assert_eq!(formats, ["human", "json"]);
+    assert_eq!(
+        formats,
+        ["human", "json", "sarif", "junit", "github", "gitlab"]
+    );
     let audit = bash_completes(&["charter", "audit", "--re"]);
     assert_eq!(audit, ["--report"]);
     let shells = bash_completes(&["charter", "completions", ""]);

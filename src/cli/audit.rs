@@ -156,8 +156,8 @@ fn audit_cluster(
     );
     if listing.owned > 0 {
         not_checked.push(format!(
-            "{} objects left out because a listed controller owns them (their findings would be the owner's)",
-            listing.owned
+            "{} left out because a listed controller owns it (its findings would be the owner's)",
+            plural(listing.owned, "object")
         ));
     }
     let target = Target::Cluster {
