@@ -11,6 +11,7 @@ use std::fmt::Write;
 
 use super::score::{self, Tally};
 use super::{Audit, Item};
+use crate::report::plural;
 
 /// Forbids every fetch: styles only from the document, images only as
 /// `data:` (none are used today).
@@ -145,13 +146,6 @@ pub fn render(audit: &Audit) -> String {
          </footer>\n</body>\n</html>\n"
     );
     html
-}
-
-fn plural(count: usize, noun: &str) -> String {
-    match count {
-        1 => format!("1 {noun}"),
-        _ => format!("{count} {noun}s"),
-    }
 }
 
 /// A score with its bar and grade, or "not assessed".

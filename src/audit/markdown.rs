@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use super::score::{self, Tally};
 use super::{Audit, Item};
+use crate::report::plural;
 
 pub fn render(audit: &Audit) -> String {
     let mut md = String::with_capacity(32 * 1024);
@@ -37,13 +38,6 @@ pub fn render(audit: &Audit) -> String {
          `charter explain RULE` tells why a rule exists and how to satisfy it.\n",
     );
     md
-}
-
-fn plural(count: usize, noun: &str) -> String {
-    match count {
-        1 => format!("1 {noun}"),
-        _ => format!("{count} {noun}s"),
-    }
 }
 
 /// Escapes Markdown outside `code spans` (kept as the rules wrote them) and

@@ -10,7 +10,7 @@ use crate::check::{self, Completeness, Outcome};
 use crate::cluster::{self, ClusterOptions};
 use crate::config::FailOn;
 use crate::progress;
-use crate::report;
+use crate::report::{self, plural};
 use crate::rules::Principle;
 
 #[derive(Args)]
@@ -165,11 +165,4 @@ fn audit_cluster(
         namespace: args.namespace.clone(),
     };
     Ok((outcome, target, not_checked))
-}
-
-fn plural(count: usize, noun: &str) -> String {
-    match count {
-        1 => format!("1 {noun}"),
-        _ => format!("{count} {noun}s"),
-    }
 }
