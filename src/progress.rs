@@ -100,17 +100,24 @@ impl Bar {
             if !matches!(stopped.recv_timeout(DELAY), Err(RecvTimeoutError::Timeout)) {
                 return;
             }
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            // Hidden until its first state is whole, so that no half-set
+            // bar (a length of 0) is ever drawn.
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
             if let Ok(style) =
                 ProgressStyle::with_template("charter: {msg:16} [{bar:30}] {pos}/{len} {elapsed}")
             {
                 bar.set_style(style.progress_chars("=> "));
             }
+            let mut shown = false;
             loop {
                 let (done, total, stage) = progress.snapshot();
                 bar.set_message(stage.label());
                 bar.set_length(total as u64);
                 bar.set_position(done.min(total) as u64);
+                if !shown {
+                    bar.set_draw_target(ProgressDrawTarget::stderr());
+                    shown = true;
+                }
                 if !matches!(
                     stopped.recv_timeout(REFRESH),
                     Err(RecvTimeoutError::Timeout)
