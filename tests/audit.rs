@@ -690,3 +690,68 @@ fn progress_bar_only_on_a_terminal_and_never_with_machine_formats() {
     assert_eq!(piped.code, 1);
     assert_eq!(piped.stderr, "", "nothing on a piped stderr");
 }
+
+#[test]
+fn baseline_and_standard_input_suppressions_say_their_kind() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    let secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: ai\nstringData:\n  password: hunter2-is-a-bad-password\n";
+    write_file(root, "secret.yaml", secret);
+    let recorded = charter_in(
+        root,
+        &[
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--write-baseline",
+            "baseline.json",
+        ],
+        None,
+    );
+    assert_eq!(recorded.code, 0, "{}", recorded.stderr);
+    let run = charter_in(
+        root,
+        &[
+            "audit",
+            "-",
+            "--stdin-filename",
+            "secret.yaml",
+            "--baseline",
+            "baseline.json",
+            "--report",
+            "audit.json",
+        ],
+        Some(secret.as_bytes()),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("audit.json")).expect("report"))
+            .expect("JSON");
+    assert_eq!(
+        report["scores"]["overall"], 100,
+        "suppressed findings do not count"
+    );
+    let suppressed = report["suppressed"].as_array().expect("suppressed");
+    let kinds: Vec<(&str, &str, &str)> = suppressed
+        .iter()
+        .map(|item| {
+            (
+                item["rule"].as_str().unwrap_or_default(),
+                item["file"].as_str().unwrap_or_default(),
+                item["suppression"]["kind"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(!kinds.is_empty());
+    assert!(
+        kinds
+            .iter()
+            .all(|(_, file, kind)| *file == "secret.yaml" && *kind == "baseline"),
+        "{kinds:?}"
+    );
+    assert_eq!(
+        suppressed[0]["suppression"]["origin"],
+        "baseline baseline.json"
+    );
+}
