@@ -2,15 +2,19 @@
 
 use rayon::prelude::*;
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::changes;
 use crate::chart::sources::template_sources;
 use crate::chart::{self, ChartDir, Failure, Helm, HelmSettings};
 use crate::config::Config;
+use crate::context;
 use crate::date::Date;
 use crate::engine::{self, ActiveRule, ResourceSet};
 use crate::finding::Finding;
+use crate::git::{GitError, Repository, Selection};
 use crate::input::{self, Content, Input, InputError, Role};
 use crate::leak::{Catalogue, Scanner};
 use crate::loader::{self, DocumentKinds, Loaded, Tally};
@@ -41,6 +45,22 @@ pub struct CheckOptions {
     pub platform: bool,
     /// How Helm charts among the inputs are rendered.
     pub helm: HelmSettings,
+    /// The files of the repository a hook-style run reports on (`--staged`,
+    /// `--changed`), instead of `paths` as given.
+    pub selection: Option<Selection>,
+    /// Where whole-set rules find the rest of the resources.
+    pub context: ContextDir,
+}
+
+/// The context of a run (see `context`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContextDir {
+    /// No context (`--no-context`).
+    Off,
+    /// The repository root for `--staged` and `--changed`, none otherwise.
+    Default,
+    /// `--context DIR`.
+    Dir(std::path::PathBuf),
 }
 
 impl Default for CheckOptions {
@@ -57,6 +77,8 @@ impl Default for CheckOptions {
             keep_text: true,
             platform: false,
             helm: HelmSettings::default(),
+            selection: None,
+            context: ContextDir::Default,
         }
     }
 }
@@ -93,6 +115,9 @@ pub enum CheckError {
     #[error("{0}")]
     #[diagnostic(code(charter::usage))]
     Helm(String),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Git(#[from] GitError),
 }
 
 pub fn check(
@@ -106,23 +131,18 @@ pub fn check(
     if let (Err(message), Some(_)) = (&helm, &options.helm.bin) {
         return Err(CheckError::Helm(message.clone()));
     }
+    let manifests = manifests_wanted(config, rules);
     // Compiling the detectors takes a few milliseconds: beside the walk.
-    let (prepared, discovery) = rayon::join(
+    let (prepared, targets) = rayon::join(
         || Prepared::new(options, config),
-        || {
-            input::discover(
-                &options.paths,
-                &options.excludes,
-                &options.stdin_name,
-                scanner_wanted(config),
-            )
-        },
+        || discover_targets(options, scanner_wanted(config)),
     );
-    let (prepared, discovery) = (prepared?, discovery?);
+    let (prepared, (discovery, repository)) = (prepared?, targets?);
     let reader = Reader {
         kinds: &prepared.kinds,
         scanner: prepared.scanner.as_ref(),
         options,
+        manifests,
     };
     let read: Vec<(SourceFile, Loaded)> = discovery
         .inputs
@@ -134,6 +154,8 @@ pub fn check(
     let (mut files, mut resources, mut findings, mut tally) = assemble(read);
     let mut rendered = Vec::new();
     let charts_not_rendered_because = match helm {
+        // Rendered output is manifests; a run without manifest rules skips it.
+        _ if !manifests => None,
         Ok(helm) => {
             rendered = render_charts(
                 &helm,
@@ -155,7 +177,25 @@ pub fn check(
     };
     findings.extend(expired_exemptions(config, files.len(), options.today));
     files.extend(config.file.clone());
-    let partial = discovery.walked_directories == 0;
+    let context_dir = match &options.context {
+        _ if !manifests => None,
+        ContextDir::Off => None,
+        ContextDir::Dir(dir) => Some(dir.clone()),
+        ContextDir::Default => repository.map(|repository| repository.root),
+    };
+    let partial = discovery.walked_directories == 0 && context_dir.is_none();
+    if let Some(dir) = context_dir {
+        let targets: HashSet<PathBuf> = files.iter().filter_map(|file| file.path.clone()).collect();
+        let reading = context::Reading {
+            excludes: &options.excludes,
+            kinds: &prepared.kinds,
+            limits: options.limits,
+            max_file_size: options.max_file_size,
+        };
+        let loaded = context::load(&dir, &targets, &reading, files.len(), resources.len())?;
+        files.extend(loaded.files);
+        resources.extend(loaded.resources);
+    }
     evaluate(
         &mut files,
         &resources,
@@ -177,6 +217,42 @@ pub fn check(
         charts_not_rendered_because,
         rendered,
     })
+}
+
+/// The inputs a run reports on: the paths as given, or the files of the
+/// repository a hook-style run selects (and that repository).
+fn discover_targets(
+    options: &CheckOptions,
+    with_text: bool,
+) -> Result<(input::Discovery, Option<Repository>), CheckError> {
+    match &options.selection {
+        None => Ok((
+            input::discover(
+                &options.paths,
+                &options.excludes,
+                &options.stdin_name,
+                with_text,
+            )?,
+            None,
+        )),
+        Some(selection) => {
+            let targets =
+                changes::discover(selection, &options.paths, with_text, options.max_file_size)?;
+            let discovery = input::Discovery {
+                inputs: targets.inputs,
+                ..input::Discovery::default()
+            };
+            Ok((discovery, Some(targets.repository)))
+        }
+    }
+}
+
+/// Whether any rule that needs manifests parsed (every family but the
+/// secret scanner's) is on. A `--select LEAK` run reads every input as text.
+fn manifests_wanted(config: &Config, rules: &[Rule]) -> bool {
+    rules
+        .iter()
+        .any(|rule| rule.meta.family() != "LEAK" && config.severity_of(rule.meta).is_some())
 }
 
 /// What a run builds before it reads anything, kept by a long-running
@@ -214,6 +290,7 @@ pub fn check_texts(
         kinds: &prepared.kinds,
         scanner: prepared.scanner.as_ref(),
         options,
+        manifests: true,
     };
     let read: Vec<(SourceFile, Loaded)> = inputs
         .into_iter()
@@ -318,6 +395,7 @@ fn evaluate(
         platform: options.platform,
     };
     findings.extend(engine::run(&active, set));
+    findings.retain(|finding| !files[finding.file].context);
     drop_leaks_said_by_manifest_rules(findings);
     for finding in findings.iter_mut() {
         files[finding.file].secrets.append(&mut finding.conceal);
@@ -450,20 +528,22 @@ struct Reader<'a> {
     kinds: &'a DocumentKinds,
     scanner: Option<&'a Scanner>,
     options: &'a CheckOptions,
+    /// Whether manifests are parsed (see `manifests_wanted`); if not, every
+    /// input is only scanned.
+    manifests: bool,
 }
 
 impl Reader<'_> {
     fn read(&self, file: usize, input: &Input) -> (SourceFile, Loaded) {
         let path = match input {
-            Input::File { path, .. } => Some(input::absolute(path)),
             Input::Stdin { name } if name != "<stdin>" => {
                 Some(input::absolute(std::path::Path::new(name)))
             }
-            _ => None,
+            _ => input.path(),
         };
-        let role = match input {
-            Input::File { role, .. } => *role,
-            _ => Role::Manifest,
+        let role = match self.manifests {
+            true => input.role(),
+            false => Role::Text,
         };
         let name = input.name().to_owned();
         let mut loaded = Loaded::default();

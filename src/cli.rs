@@ -10,8 +10,9 @@ use miette::Diagnostic;
 
 use crate::baseline::Baseline;
 use crate::chart::HelmSettings;
-use crate::check::{self, CheckOptions};
+use crate::check::{self, CheckOptions, ContextDir};
 use crate::config::{Config, FailOn};
+use crate::git::Selection;
 use crate::input;
 use crate::report::{self, human, json};
 use crate::rules::{self, Example, Rule};
@@ -125,6 +126,24 @@ struct CheckArgs {
     /// Seconds one chart may take to render before it is stopped and reported (HELM-007).
     #[arg(long, value_name = "SECONDS", default_value_t = crate::chart::DEFAULT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
     helm_timeout: u64,
+    /// Run only these rules: ids (SEC-001) or families (LEAK); repeatable or comma-separated.
+    #[arg(long, value_name = "RULE|FAMILY", value_delimiter = ',')]
+    select: Vec<String>,
+    /// Check the staged content (the git index) of the staged files under the paths, or of the files named.
+    #[arg(long, conflicts_with = "changed")]
+    staged: bool,
+    /// Check the files under the paths changed since --base (committed, staged, unstaged, untracked).
+    #[arg(long)]
+    changed: bool,
+    /// Where --changed starts [default: merge base of HEAD and origin/HEAD, else HEAD].
+    #[arg(long, value_name = "REF", requires = "changed")]
+    base: Option<String>,
+    /// Read the manifests under DIR too, for whole-set rules only; report only on the paths [default: the repository root with --staged or --changed, else none].
+    #[arg(long, value_name = "DIR")]
+    context: Option<PathBuf>,
+    /// No context, even with --staged or --changed.
+    #[arg(long, conflicts_with = "context")]
+    no_context: bool,
 }
 
 #[derive(Args)]
@@ -188,11 +207,35 @@ pub fn main() -> ExitCode {
 fn run_check(args: CheckArgs) -> miette::Result<u8> {
     let started = Instant::now();
     let mut rules = rules::builtin();
-    let config = load_config(args.config.as_deref(), args.no_config, &args.paths, &rules)?;
+    let mut config = load_config(args.config.as_deref(), args.no_config, &args.paths, &rules)?;
     config
         .configure_rules(&mut rules)
         .map_err(|error| miette::Report::new_boxed(error))?;
+    if !args.select.is_empty() {
+        config.selected = Some(selection(&args.select, &rules)?);
+    }
+    let context = match (&args.context, args.no_context) {
+        (Some(dir), _) if !dir.is_dir() => {
+            return Err(miette::miette!(
+                code = "charter::usage",
+                "--context {}: no such directory",
+                dir.display()
+            ));
+        }
+        (Some(dir), _) => ContextDir::Dir(dir.clone()),
+        (None, true) => ContextDir::Off,
+        (None, false) => ContextDir::Default,
+    };
+    let selection = match (args.staged, args.changed) {
+        (true, _) => Some(Selection::Staged),
+        (_, true) => Some(Selection::Changed {
+            base: args.base.clone(),
+        }),
+        _ => None,
+    };
     let options = CheckOptions {
+        selection,
+        context,
         paths: args.paths.clone(),
         excludes: config
             .exclude
@@ -456,6 +499,26 @@ fn list_rules(format: Format) -> miette::Result<u8> {
 struct UnknownRule {
     id: String,
     help: String,
+}
+
+/// The upper-cased `--select` targets, each a rule id or a family.
+fn selection(targets: &[String], rules: &[Rule]) -> miette::Result<Vec<String>> {
+    targets
+        .iter()
+        .map(|target| target.trim().to_ascii_uppercase())
+        .map(|target| {
+            match rules::find(rules, &target).is_some() || rules::is_family(rules, &target) {
+                true => Ok(target),
+                false => Err(UnknownRule {
+                    id: target,
+                    help: "--select takes rule ids (SEC-001) and families (LEAK); \
+                           `charter rules` lists them"
+                        .to_owned(),
+                }
+                .into()),
+            }
+        })
+        .collect()
 }
 
 fn explain(id: &str) -> miette::Result<u8> {

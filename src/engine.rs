@@ -120,6 +120,12 @@ pub fn run(active: &[ActiveRule<'_>], set: ResourceSet<'_>) -> Vec<Finding> {
         || {
             set.resources
                 .par_iter()
+                .filter(|resource| {
+                    // Context resources are there for the set checks only.
+                    !set.files
+                        .get(resource.file)
+                        .is_some_and(|file| file.context)
+                })
                 .flat_map_iter(|resource| {
                     let context = Context { resource, set };
                     let mut found = Vec::new();
