@@ -137,7 +137,16 @@ pub fn check(
         || Prepared::new(options, config),
         || discover_targets(options, scanner_wanted(config)),
     );
-    let (prepared, (discovery, repository)) = (prepared?, targets?);
+    let (prepared, (mut discovery, repository)) = (prepared?, targets?);
+    let context_dir = match &options.context {
+        _ if !manifests => None,
+        ContextDir::Off => None,
+        ContextDir::Dir(dir) => Some(input::absolute(dir)),
+        ContextDir::Default => repository.map(|repository| repository.root),
+    };
+    if let Some(dir) = &context_dir {
+        templates_are_text(&mut discovery.inputs, dir);
+    }
     let reader = Reader {
         kinds: &prepared.kinds,
         scanner: prepared.scanner.as_ref(),
@@ -177,12 +186,6 @@ pub fn check(
     };
     findings.extend(expired_exemptions(config, files.len(), options.today));
     files.extend(config.file.clone());
-    let context_dir = match &options.context {
-        _ if !manifests => None,
-        ContextDir::Off => None,
-        ContextDir::Dir(dir) => Some(dir.clone()),
-        ContextDir::Default => repository.map(|repository| repository.root),
-    };
     let partial = discovery.walked_directories == 0 && context_dir.is_none();
     if let Some(dir) = context_dir {
         let targets: HashSet<PathBuf> = files.iter().filter_map(|file| file.path.clone()).collect();
@@ -195,6 +198,7 @@ pub fn check(
         let loaded = context::load(&dir, &targets, &reading, files.len(), resources.len())?;
         files.extend(loaded.files);
         resources.extend(loaded.resources);
+        order_as_one_walk(&files, &mut resources);
     }
     evaluate(
         &mut files,
@@ -244,6 +248,38 @@ fn discover_targets(
             };
             Ok((discovery, Some(targets.repository)))
         }
+    }
+}
+
+/// A hook names the files of a commit one by one, a chart's templates and
+/// values among them: those are scanned as text, not read as manifests
+/// (Helm would have to render the chart first, which a hook does not do).
+/// `root` bounds the search for the chart above a file.
+fn templates_are_text(inputs: &mut [Input], root: &Path) {
+    for input in inputs {
+        if let Input::File { path, role, .. } = input
+            && *role == Role::Manifest
+            && input::in_chart(&input::absolute(path), root)
+        {
+            *role = Role::Text;
+        }
+    }
+}
+
+/// Orders the resources as a walk of the whole repository would have met
+/// them (by path; rendered output last), so that rules which report the
+/// second of two resources (`HELM-002`) pick the same one as a full run.
+/// No finding refers to a resource yet, so renumbering is safe.
+fn order_as_one_walk(files: &[SourceFile], resources: &mut [Resource]) {
+    resources.sort_by(|a, b| {
+        let key = |resource: &Resource| {
+            let file = &files[resource.file];
+            (file.path.is_none(), file.path.as_deref(), resource.index)
+        };
+        key(a).cmp(&key(b))
+    });
+    for (index, resource) in resources.iter_mut().enumerate() {
+        resource.index = index;
     }
 }
 
