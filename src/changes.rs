@@ -100,7 +100,7 @@ pub fn discover(
                 };
                 let path = root.join(&name);
                 inputs.push(Input::Staged {
-                    name: shown(&path, &cwd),
+                    name: relative_name(&path, &cwd),
                     path,
                     role,
                     size: blob.size,
@@ -113,7 +113,7 @@ pub fn discover(
                 let path = root.join(&name);
                 if path.is_file() {
                     inputs.push(Input::File {
-                        name: shown(&path, &cwd),
+                        name: relative_name(&path, &cwd),
                         path,
                         role,
                     });
@@ -127,7 +127,7 @@ pub fn discover(
 
 /// The name a file is reported under: its path from the current directory,
 /// as a walk from `.` would name it.
-fn shown(path: &Path, cwd: &Path) -> String {
+pub fn relative_name(path: &Path, cwd: &Path) -> String {
     let target: Vec<Component> = path.components().collect();
     let here: Vec<Component> = cwd.components().collect();
     let common = target.iter().zip(&here).take_while(|(a, b)| a == b).count();
@@ -148,10 +148,16 @@ mod tests {
     #[test]
     fn names_are_relative_to_the_current_directory() {
         let cwd = Path::new("/repo/deploy");
-        assert_eq!(shown(Path::new("/repo/deploy/a.yaml"), cwd), "a.yaml");
-        assert_eq!(shown(Path::new("/repo/b/c.yaml"), cwd), "../b/c.yaml");
         assert_eq!(
-            shown(Path::new("/repo/b/c.yaml"), Path::new("/repo")),
+            relative_name(Path::new("/repo/deploy/a.yaml"), cwd),
+            "a.yaml"
+        );
+        assert_eq!(
+            relative_name(Path::new("/repo/b/c.yaml"), cwd),
+            "../b/c.yaml"
+        );
+        assert_eq!(
+            relative_name(Path::new("/repo/b/c.yaml"), Path::new("/repo")),
             "b/c.yaml"
         );
     }

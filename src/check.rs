@@ -141,11 +141,16 @@ pub fn check(
     let context_dir = match &options.context {
         _ if !manifests => None,
         ContextDir::Off => None,
-        ContextDir::Dir(dir) => Some(input::absolute(dir)),
-        ContextDir::Default => repository.map(|repository| repository.root),
+        ContextDir::Dir(dir) => Some(dir.clone()),
+        // Named from the current directory, as the targets are, so that
+        // messages naming a context file read the same.
+        ContextDir::Default => repository.map(|repository| {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            PathBuf::from(changes::relative_name(&repository.root, &cwd))
+        }),
     };
     if let Some(dir) = &context_dir {
-        templates_are_text(&mut discovery.inputs, dir);
+        templates_are_text(&mut discovery.inputs, &input::absolute(dir));
     }
     let reader = Reader {
         kinds: &prepared.kinds,

@@ -10,8 +10,7 @@ use common::{charter_in, git, git_repository, locations, repo_root, write_file};
 
 const SECRET: &str =
     "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: fixture\n";
-const CONFIG_MAP: &str =
-    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: ai\ndata:\n  mode: fast\n";
+const CONFIG_MAP: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: ai\ndata:\n  mode: fast\n";
 
 fn hook(dir: &Path) -> (i32, String) {
     let output = Command::new(repo_root().join("hooks/pre-commit"))
@@ -57,7 +56,10 @@ fn the_hook_judges_the_index_not_the_working_tree() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("╭─[deploy/db.yaml:5:1]"), "{out}");
     assert!(out.contains("error[SEC-001]"), "{out}");
-    assert!(!out.contains("fixture"), "the secret is never printed: {out}");
+    assert!(
+        !out.contains("fixture"),
+        "the secret is never printed: {out}"
+    );
 
     git(repo, &["add", "deploy/db.yaml"]);
     let (code, out) = hook(repo);
@@ -72,15 +74,27 @@ fn a_partly_staged_file_is_judged_by_its_staged_version() {
     git(repo, &["add", "deploy/app.yaml"]);
     // The working tree adds a plaintext Secret that is not staged: the
     // commit is clean, and the hook says so.
-    write_file(repo, "deploy/app.yaml", &format!("{CONFIG_MAP}---\n{SECRET}"));
+    write_file(
+        repo,
+        "deploy/app.yaml",
+        &format!("{CONFIG_MAP}---\n{SECRET}"),
+    );
     let (code, out) = hook(repo);
     assert_eq!(code, 0, "{out}");
 
     // Staged with a line in front, then that line dropped in the working
     // tree: the finding is at the staged line, 14:1, not the working tree's 13:1.
-    write_file(repo, "deploy/app.yaml", &format!("{CONFIG_MAP}---\n# note\n{SECRET}"));
+    write_file(
+        repo,
+        "deploy/app.yaml",
+        &format!("{CONFIG_MAP}---\n# note\n{SECRET}"),
+    );
     git(repo, &["add", "deploy/app.yaml"]);
-    write_file(repo, "deploy/app.yaml", &format!("{CONFIG_MAP}---\n{SECRET}"));
+    write_file(
+        repo,
+        "deploy/app.yaml",
+        &format!("{CONFIG_MAP}---\n{SECRET}"),
+    );
     let run = charter_in(repo, &["check", "--staged", "--format", "json"], None);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(

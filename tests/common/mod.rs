@@ -141,8 +141,18 @@ pub fn write_unhardened(dir: &Path, name: &str, text: &str) {
 /// identity is the test's own, whatever the machine's configuration.
 pub fn git(dir: &Path, args: &[&str]) -> String {
     let output = Command::new("git")
-        .args(["-c", "user.name=charter tests", "-c", "user.email=tests@charter.invalid"])
-        .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
+        .args([
+            "-c",
+            "user.name=charter tests",
+            "-c",
+            "user.email=tests@charter.invalid",
+        ])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
         .args(args)
         .current_dir(dir)
         .env_remove("GIT_DIR")
