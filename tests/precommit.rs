@@ -17,8 +17,7 @@ use serde_json::Value;
 
 const SECRET: &str =
     "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: fixture\n";
-const CONFIG_MAP: &str =
-    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: ai\ndata:\n  mode: fast\n";
+const CONFIG_MAP: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: ai\ndata:\n  mode: fast\n";
 
 struct Verdict {
     code: i32,
@@ -76,8 +75,16 @@ fn the_charter_hook_passes_a_clean_commit_and_fails_a_plaintext_secret() {
     let failing = try_repo(repo, "charter-system");
     assert_eq!(failing.code, 1, "{}", failing.output);
     assert!(failing.output.contains("Failed"), "{}", failing.output);
-    assert!(failing.output.contains("error[SEC-001]"), "{}", failing.output);
-    assert!(failing.output.contains("deploy/db.yaml:5:1"), "{}", failing.output);
+    assert!(
+        failing.output.contains("error[SEC-001]"),
+        "{}",
+        failing.output
+    );
+    assert!(
+        failing.output.contains("deploy/db.yaml:5:1"),
+        "{}",
+        failing.output
+    );
     assert!(!failing.output.contains("fixture"), "{}", failing.output);
 }
 
@@ -93,7 +100,11 @@ fn the_framework_stashes_unstaged_changes_and_the_context_is_the_repository() {
     let settings = CONFIG_MAP.replace("name: settings", "name: other");
     write_file(repo, "deploy/other.yaml", &settings);
     git(repo, &["add", "deploy/other.yaml"]);
-    write_file(repo, "deploy/other.yaml", &format!("{settings}---\n{SECRET}"));
+    write_file(
+        repo,
+        "deploy/other.yaml",
+        &format!("{settings}---\n{SECRET}"),
+    );
     let verdict = try_repo(repo, "charter-system");
     assert_eq!(verdict.code, 0, "{}", verdict.output);
     // ...and the unstaged change is back afterwards.
@@ -106,8 +117,16 @@ fn the_framework_stashes_unstaged_changes_and_the_context_is_the_repository() {
     git(repo, &["add", "deploy/c.yaml"]);
     let verdict = try_repo(repo, "charter-system");
     assert_eq!(verdict.code, 1, "{}", verdict.output);
-    assert!(verdict.output.contains("error[HELM-002]"), "{}", verdict.output);
-    assert!(verdict.output.contains("deploy/c.yaml:4:3"), "{}", verdict.output);
+    assert!(
+        verdict.output.contains("error[HELM-002]"),
+        "{}",
+        verdict.output
+    );
+    assert!(
+        verdict.output.contains("deploy/c.yaml:4:3"),
+        "{}",
+        verdict.output
+    );
 }
 
 #[test]
@@ -127,9 +146,21 @@ fn the_secrets_hook_scans_every_staged_text_file_with_the_leak_rules_alone() {
     git(repo, &["add", "notes/ops.txt"]);
     let failing = try_repo(repo, "charter-secrets-system");
     assert_eq!(failing.code, 1, "{}", failing.output);
-    assert!(failing.output.contains("error[LEAK-001]"), "{}", failing.output);
-    assert!(failing.output.contains("notes/ops.txt:2:1"), "{}", failing.output);
-    assert!(!failing.output.contains("MIIEow"), "{}", failing.output);
+    assert!(
+        failing.output.contains("error[LEAK-001]"),
+        "{}",
+        failing.output
+    );
+    assert!(
+        failing.output.contains("notes/ops.txt:2:1"),
+        "{}",
+        failing.output
+    );
+    assert!(
+        !failing.output.contains("RSA PRIVATE"),
+        "{}",
+        failing.output
+    );
 }
 
 /// The hooks as declared.
@@ -142,10 +173,7 @@ fn hooks() -> Vec<Value> {
         .next()
         .and_then(|document| document.root)
         .expect("one YAML document");
-    root.to_json()
-        .as_array()
-        .cloned()
-        .expect("a list of hooks")
+    root.to_json().as_array().cloned().expect("a list of hooks")
 }
 
 #[test]
@@ -161,10 +189,18 @@ fn the_manifest_is_valid_and_the_rust_hooks_match_their_system_twins() {
         String::from_utf8_lossy(&output.stdout)
     );
     let hooks = hooks();
-    let ids: Vec<&str> = hooks.iter().filter_map(|hook| hook["id"].as_str()).collect();
+    let ids: Vec<&str> = hooks
+        .iter()
+        .filter_map(|hook| hook["id"].as_str())
+        .collect();
     assert_eq!(
         ids,
-        ["charter", "charter-secrets", "charter-system", "charter-secrets-system"]
+        [
+            "charter",
+            "charter-secrets",
+            "charter-system",
+            "charter-secrets-system"
+        ]
     );
     let by_id = |id: &str| {
         hooks
@@ -180,7 +216,13 @@ fn the_manifest_is_valid_and_the_rust_hooks_match_their_system_twins() {
         let (rust, system) = (by_id(rust), by_id(system));
         assert_eq!(rust["language"], "rust");
         assert_eq!(system["language"], "system");
-        for key in ["entry", "types", "types_or", "require_serial", "pass_filenames"] {
+        for key in [
+            "entry",
+            "types",
+            "types_or",
+            "require_serial",
+            "pass_filenames",
+        ] {
             assert_eq!(rust[key], system[key], "{key}");
         }
     }
