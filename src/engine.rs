@@ -31,6 +31,19 @@ pub struct Context<'a> {
     pub set: ResourceSet<'a>,
 }
 
+impl ResourceSet<'_> {
+    /// Whether findings on `resource` are reported: not when it was read
+    /// only as context (`--context`). A set check whose findings land on
+    /// the resource it examines skips the others: with a repository as
+    /// context they are nearly all of the set.
+    pub fn reported(&self, resource: &Resource) -> bool {
+        !self
+            .files
+            .get(resource.file)
+            .is_some_and(|file| file.context)
+    }
+}
+
 impl<'a> Context<'a> {
     /// The pod this resource runs, for Pods and every workload kind.
     pub fn pod(&self) -> Option<PodTemplate<'a>> {
