@@ -158,12 +158,31 @@ pub fn check(
         options,
         manifests,
     };
-    let read: Vec<(SourceFile, Loaded)> = discovery
-        .inputs
-        .par_iter()
-        .enumerate()
-        .map(|(file, input)| reader.read(file, input))
-        .collect();
+    let targets: HashSet<PathBuf> = discovery.inputs.iter().filter_map(Input::path).collect();
+    let reading = context::Reading {
+        excludes: &options.excludes,
+        kinds: &prepared.kinds,
+        limits: options.limits,
+        max_file_size: options.max_file_size,
+    };
+    // The context is most of the reading: beside the inputs, not after them.
+    let (read, context) = rayon::join(
+        || -> Vec<(SourceFile, Loaded)> {
+            discovery
+                .inputs
+                .par_iter()
+                .enumerate()
+                .map(|(file, input)| reader.read(file, input))
+                .collect()
+        },
+        || {
+            context_dir
+                .as_ref()
+                .map(|dir| context::load(dir, &targets, &reading))
+                .transpose()
+        },
+    );
+    let context = context?;
 
     let (mut files, mut resources, mut findings, mut tally) = assemble(read);
     let mut rendered = Vec::new();
@@ -191,18 +210,14 @@ pub fn check(
     };
     findings.extend(expired_exemptions(config, files.len(), options.today));
     files.extend(config.file.clone());
-    let partial = discovery.walked_directories == 0 && context_dir.is_none();
-    if let Some(dir) = context_dir {
-        let targets: HashSet<PathBuf> = files.iter().filter_map(|file| file.path.clone()).collect();
-        let reading = context::Reading {
-            excludes: &options.excludes,
-            kinds: &prepared.kinds,
-            limits: options.limits,
-            max_file_size: options.max_file_size,
-        };
-        let loaded = context::load(&dir, &targets, &reading, files.len(), resources.len())?;
+    let partial = discovery.walked_directories == 0 && context.is_none();
+    if let Some(loaded) = context {
+        let first_file = files.len();
         files.extend(loaded.files);
-        resources.extend(loaded.resources);
+        resources.extend(loaded.resources.into_iter().map(|mut resource| {
+            resource.file += first_file;
+            resource
+        }));
         order_as_one_walk(&files, &mut resources);
     }
     evaluate(

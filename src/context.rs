@@ -19,7 +19,8 @@ use crate::source::SourceFile;
 use crate::yaml::Limits;
 
 /// What the context adds to a run: its files (marked `context`) and their
-/// resources, numbered from `first_file` and `first_resource` on.
+/// resources. Files are numbered from 0: the caller shifts them behind its
+/// own, and renumbers the resources.
 pub struct Loaded {
     pub files: Vec<SourceFile>,
     pub resources: Vec<Resource>,
@@ -41,8 +42,6 @@ pub fn load(
     dir: &Path,
     targets: &HashSet<PathBuf>,
     reading: &Reading<'_>,
-    first_file: usize,
-    first_resource: usize,
 ) -> Result<Loaded, InputError> {
     let walked = input::discover(
         &[dir.to_string_lossy().into_owned()],
@@ -72,8 +71,7 @@ pub fn load(
             source.context = true;
             let resources = match input::read(input, reading.max_file_size) {
                 Content::Text(text) => {
-                    let file = first_file + offset;
-                    loader::load(file, &text, reading.kinds, reading.limits).resources
+                    loader::load(offset, &text, reading.kinds, reading.limits).resources
                 }
                 Content::Unusable { .. } => Vec::new(),
             };
@@ -87,7 +85,7 @@ pub fn load(
     for (source, resources) in read {
         loaded.files.push(source);
         for mut resource in resources {
-            resource.index = first_resource + loaded.resources.len();
+            resource.index = loaded.resources.len();
             loaded.resources.push(resource);
         }
     }

@@ -342,12 +342,9 @@ pub fn read(input: &Input, max_size: u64) -> Content {
             }
         },
         Input::File { path, .. } => {
-            match std::fs::metadata(path) {
-                Ok(metadata) if metadata.is_file() && metadata.len() > max_size => {
-                    let size = human_size(metadata.len());
-                    return unusable(&parse::TOO_LARGE, Mark::FILE_START, limit_message(&size));
-                }
-                Ok(_) => {}
+            // Opened first and sized from the open file: one stat, not two.
+            let file = match std::fs::File::open(path) {
+                Ok(file) => file,
                 Err(error) => {
                     return unusable(
                         &parse::UNREADABLE,
@@ -355,15 +352,26 @@ pub fn read(input: &Input, max_size: u64) -> Content {
                         format!("cannot read: {error}"),
                     );
                 }
-            }
-            std::fs::File::open(path).and_then(|file| {
-                // Sized from the file's length, so reading is one allocation.
-                let expected = file.metadata().map_or(0, |metadata| metadata.len());
-                let mut bytes = Vec::with_capacity(expected.min(max_size) as usize + 1);
-                file.take(max_size.saturating_add(1))
-                    .read_to_end(&mut bytes)?;
-                Ok(bytes)
-            })
+            };
+            let expected = match file.metadata() {
+                Ok(metadata) if metadata.is_file() && metadata.len() > max_size => {
+                    let size = human_size(metadata.len());
+                    return unusable(&parse::TOO_LARGE, Mark::FILE_START, limit_message(&size));
+                }
+                Ok(metadata) => metadata.len(),
+                Err(error) => {
+                    return unusable(
+                        &parse::UNREADABLE,
+                        Mark::FILE_START,
+                        format!("cannot read: {error}"),
+                    );
+                }
+            };
+            // Sized from the file's length, so reading is one allocation.
+            let mut bytes = Vec::with_capacity(expected.min(max_size) as usize + 1);
+            file.take(max_size.saturating_add(1))
+                .read_to_end(&mut bytes)
+                .map(|_| bytes)
         }
     };
     let bytes = match bytes {
@@ -489,12 +497,19 @@ pub fn repository_root(path: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
+/// The current directory, asked once: charter never changes it, and a run
+/// over thousands of files would otherwise ask the kernel for each.
+fn current_dir() -> &'static Path {
+    static CWD: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CWD.get_or_init(|| std::env::current_dir().unwrap_or_default())
+}
+
 /// Absolute, lexically normalised form of a path (symbolic links are kept:
 /// globs match the path people see).
 pub fn absolute(path: &Path) -> PathBuf {
     let joined = match path.is_absolute() {
         true => path.to_path_buf(),
-        false => std::env::current_dir().unwrap_or_default().join(path),
+        false => current_dir().join(path),
     };
     let mut normal = PathBuf::new();
     for component in joined.components() {

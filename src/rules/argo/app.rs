@@ -172,15 +172,16 @@ pub fn files_under(path: &str, files: &[SourceFile]) -> Vec<usize> {
     // once per Application over every file of the set (thousands with a
     // repository as context).
     let needle = format!("/{}/", wanted.join("/"));
+    let finder = memchr::memmem::Finder::new(needle.as_bytes());
     files
         .iter()
         .enumerate()
         .filter(|(_, file)| {
             file.path.as_deref().is_some_and(|path| {
-                let text = path.to_string_lossy();
-                match text.starts_with('/') {
-                    true => text.contains(&needle),
-                    false => format!("/{text}").contains(&needle),
+                let bytes = path.as_os_str().as_encoded_bytes();
+                match bytes.starts_with(b"/") {
+                    true => finder.find(bytes).is_some(),
+                    false => finder.find(&[b"/", bytes].concat()).is_some(),
                 }
             })
         })
