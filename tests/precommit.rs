@@ -199,12 +199,24 @@ fn the_rust_hooks_build_this_repository_and_give_the_same_verdicts() {
     git(repo, &["add", "."]);
     let failing = try_repo_with(repo, "charter", home.path(), &env);
     assert_eq!(failing.code, 1, "{}", failing.output);
-    assert!(failing.output.contains("error[SEC-001]"), "{}", failing.output);
+    assert!(
+        failing.output.contains("error[SEC-001]"),
+        "{}",
+        failing.output
+    );
     assert!(!failing.output.contains("LEAK-001"), "{}", failing.output);
     let secrets = try_repo_with(repo, "charter-secrets", home.path(), &env);
     assert_eq!(secrets.code, 1, "{}", secrets.output);
-    assert!(secrets.output.contains("error[LEAK-001]"), "{}", secrets.output);
-    assert!(secrets.output.contains("notes/ops.txt:2:1"), "{}", secrets.output);
+    assert!(
+        secrets.output.contains("error[LEAK-001]"),
+        "{}",
+        secrets.output
+    );
+    assert!(
+        secrets.output.contains("notes/ops.txt:2:1"),
+        "{}",
+        secrets.output
+    );
     assert!(!secrets.output.contains("SEC-001"), "{}", secrets.output);
 }
 
