@@ -5,7 +5,9 @@
 //!
 //! A fingerprint is what stays the same while a file is edited around a
 //! finding: the rule, the file, the resource and field, and for secrets a
-//! SHA-256 of the secret (never the secret). Line numbers are left out.
+//! SHA-256 of the secret (never the secret). Line numbers are left out,
+//! also from the messages that anchor whole-file findings (`first at line
+//! 4` becomes `first at line N`).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
