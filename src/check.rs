@@ -158,7 +158,16 @@ pub fn check(
         options,
         manifests,
     };
-    let targets: HashSet<PathBuf> = discovery.inputs.iter().filter_map(Input::path).collect();
+    // A target's file on disk is not also context (standard input counts
+    // as the file it is named after).
+    let targets: HashSet<PathBuf> = discovery
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            Input::Stdin { name } if name != "<stdin>" => Some(input::absolute(Path::new(name))),
+            _ => input.path(),
+        })
+        .collect();
     let reading = context::Reading {
         excludes: &options.excludes,
         kinds: &prepared.kinds,

@@ -74,6 +74,30 @@ fn the_context_feeds_whole_set_rules_and_is_never_reported() {
     assert_eq!(report["summary"]["files_read"], 1);
     assert_eq!(report["summary"]["resources"], 1);
 
+    // Standard input stands for the file it is named after, whose copy on
+    // disk is then not context: the Deployment dropped from it is gone.
+    let service = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx}]}\n";
+    write_file(
+        root,
+        "deploy/web.yaml",
+        &format!("{service}---\n{deployment}"),
+    );
+    let args = [
+        "check",
+        "--format",
+        "json",
+        "--context",
+        ".",
+        "-",
+        "--stdin-filename",
+        "deploy/web.yaml",
+    ];
+    let run = charter_in(root, &args, Some(service.as_bytes()));
+    let rules: Vec<String> = findings(&run.stdout).into_iter().map(|f| f.1).collect();
+    assert!(rules.contains(&"NET-002".to_owned()), "{}", run.stdout);
+    std::fs::remove_file(root.join("deploy/web.yaml")).expect("removed");
+
     let run = charter_in(
         root,
         &["check", "--context", "nowhere", "deploy/c.yaml"],
