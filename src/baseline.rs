@@ -5,7 +5,9 @@
 //!
 //! A fingerprint is what stays the same while a file is edited around a
 //! finding: the rule, the file, the resource and field, and for secrets a
-//! SHA-256 of the secret (never the secret). Line numbers are left out.
+//! SHA-256 of the secret (never the secret). Line numbers are left out,
+//! also from the messages that anchor whole-file findings (`first at line
+//! 4` becomes `first at line N`).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -64,10 +66,19 @@ impl Baseline {
                 file.version
             ));
         }
+        // Baselines written before messages were normalised still match.
+        let fingerprints = file
+            .fingerprints
+            .into_iter()
+            .map(|mut fingerprint| {
+                fingerprint.message = fingerprint.message.as_deref().map(without_positions);
+                fingerprint
+            })
+            .collect();
         Ok(Baseline {
             base: base_of(path),
             name,
-            fingerprints: file.fingerprints,
+            fingerprints,
         })
     }
 
@@ -157,6 +168,16 @@ pub fn fingerprint(outcome: &Outcome, finding: &Finding, base: &Path) -> Fingerp
         resource,
         path: finding.path.clone(),
         secret: finding.secret_hash.clone(),
-        message: (!anchored).then(|| finding.message.clone()),
+        message: (!anchored).then(|| without_positions(&finding.message)),
     }
+}
+
+/// A message with the line and column numbers it quotes (`first at line
+/// 4`) replaced by `N`: they move when lines are added above, and a
+/// fingerprint must not.
+fn without_positions(message: &str) -> String {
+    static POSITION: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let position = POSITION
+        .get_or_init(|| regex::Regex::new(r"\b(lines?|columns?) \d+").expect("a valid pattern"));
+    position.replace_all(message, "$1 N").into_owned()
 }

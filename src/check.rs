@@ -2,15 +2,19 @@
 
 use rayon::prelude::*;
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::changes;
 use crate::chart::sources::template_sources;
 use crate::chart::{self, ChartDir, Failure, Helm, HelmSettings};
 use crate::config::Config;
+use crate::context;
 use crate::date::Date;
 use crate::engine::{self, ActiveRule, ResourceSet};
 use crate::finding::Finding;
+use crate::git::{GitError, Repository, Selection};
 use crate::input::{self, Content, Input, InputError, Role};
 use crate::leak::{Catalogue, Scanner};
 use crate::loader::{self, DocumentKinds, Loaded, Tally};
@@ -44,6 +48,22 @@ pub struct CheckOptions {
     pub helm: HelmSettings,
     /// Counters for a progress bar, when someone watches the run.
     pub progress: Option<Arc<Progress>>,
+    /// The files of the repository a hook-style run reports on (`--staged`,
+    /// `--changed`), instead of `paths` as given.
+    pub selection: Option<Selection>,
+    /// Where whole-set rules find the rest of the resources.
+    pub context: ContextDir,
+}
+
+/// The context of a run (see `context`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContextDir {
+    /// No context (`--no-context`).
+    Off,
+    /// The repository root for `--staged` and `--changed`, none otherwise.
+    Default,
+    /// `--context DIR`.
+    Dir(std::path::PathBuf),
 }
 
 impl Default for CheckOptions {
@@ -61,6 +81,8 @@ impl Default for CheckOptions {
             platform: false,
             helm: HelmSettings::default(),
             progress: None,
+            selection: None,
+            context: ContextDir::Default,
         }
     }
 }
@@ -97,6 +119,9 @@ pub enum CheckError {
     #[error("{0}")]
     #[diagnostic(code(charter::usage))]
     Helm(String),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Git(#[from] GitError),
 }
 
 pub fn check(
@@ -110,44 +135,83 @@ pub fn check(
     if let (Err(message), Some(_)) = (&helm, &options.helm.bin) {
         return Err(CheckError::Helm(message.clone()));
     }
+    let manifests = manifests_wanted(config, rules);
     // Compiling the detectors takes a few milliseconds: beside the walk.
-    let (prepared, discovery) = rayon::join(
+    let (prepared, targets) = rayon::join(
         || Prepared::new(options, config),
-        || {
-            input::discover(
-                &options.paths,
-                &options.excludes,
-                &options.stdin_name,
-                scanner_wanted(config),
-            )
-        },
+        || discover_targets(options, scanner_wanted(config)),
     );
-    let (prepared, discovery) = (prepared?, discovery?);
+    let (prepared, (mut discovery, repository)) = (prepared?, targets?);
+    let context_dir = match &options.context {
+        _ if !manifests => None,
+        ContextDir::Off => None,
+        ContextDir::Dir(dir) => Some(dir.clone()),
+        // Named from the current directory, as the targets are, so that
+        // messages naming a context file read the same.
+        ContextDir::Default => repository.map(|repository| {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            PathBuf::from(changes::relative_name(&repository.root, &cwd))
+        }),
+    };
+    if let Some(dir) = &context_dir {
+        templates_are_text(&mut discovery.inputs, &input::absolute(dir));
+    }
     let reader = Reader {
         kinds: &prepared.kinds,
         scanner: prepared.scanner.as_ref(),
         options,
+        manifests,
     };
     let progress = options.progress.as_deref();
     if let Some(progress) = progress {
         progress.add_work(discovery.inputs.len());
     }
-    let read: Vec<(SourceFile, Loaded)> = discovery
+    // A target's file on disk is not also context (standard input counts
+    // as the file it is named after).
+    let targets: HashSet<PathBuf> = discovery
         .inputs
-        .par_iter()
-        .enumerate()
-        .map(|(file, input)| {
-            let read = reader.read(file, input);
-            if let Some(progress) = progress {
-                progress.advance();
-            }
-            read
+        .iter()
+        .filter_map(|input| match input {
+            Input::Stdin { name } if name != "<stdin>" => Some(input::absolute(Path::new(name))),
+            _ => input.path(),
         })
         .collect();
+    let reading = context::Reading {
+        excludes: &options.excludes,
+        kinds: &prepared.kinds,
+        limits: options.limits,
+        max_file_size: options.max_file_size,
+    };
+    // The context is most of the reading: beside the inputs, not after them.
+    let (read, context) = rayon::join(
+        || -> Vec<(SourceFile, Loaded)> {
+            discovery
+                .inputs
+                .par_iter()
+                .enumerate()
+                .map(|(file, input)| {
+                    let read = reader.read(file, input);
+                    if let Some(progress) = progress {
+                        progress.advance();
+                    }
+                    read
+                })
+                .collect()
+        },
+        || {
+            context_dir
+                .as_ref()
+                .map(|dir| context::load(dir, &targets, &reading))
+                .transpose()
+        },
+    );
+    let context = context?;
 
     let (mut files, mut resources, mut findings, mut tally) = assemble(read);
     let mut rendered = Vec::new();
     let charts_not_rendered_because = match helm {
+        // Rendered output is manifests; a run without manifest rules skips it.
+        _ if !manifests => None,
         Ok(helm) => {
             rendered = render_charts(
                 &helm,
@@ -169,7 +233,16 @@ pub fn check(
     };
     findings.extend(expired_exemptions(config, files.len(), options.today));
     files.extend(config.file.clone());
-    let partial = discovery.walked_directories == 0;
+    let partial = discovery.walked_directories == 0 && context.is_none();
+    if let Some(loaded) = context {
+        let first_file = files.len();
+        files.extend(loaded.files);
+        resources.extend(loaded.resources.into_iter().map(|mut resource| {
+            resource.file += first_file;
+            resource
+        }));
+        order_as_one_walk(&files, &mut resources);
+    }
     if let Some(progress) = progress {
         progress.enter(Stage::Checking);
     }
@@ -194,6 +267,74 @@ pub fn check(
         charts_not_rendered_because,
         rendered,
     })
+}
+
+/// The inputs a run reports on: the paths as given, or the files of the
+/// repository a hook-style run selects (and that repository).
+fn discover_targets(
+    options: &CheckOptions,
+    with_text: bool,
+) -> Result<(input::Discovery, Option<Repository>), CheckError> {
+    match &options.selection {
+        None => Ok((
+            input::discover(
+                &options.paths,
+                &options.excludes,
+                &options.stdin_name,
+                with_text,
+            )?,
+            None,
+        )),
+        Some(selection) => {
+            let targets =
+                changes::discover(selection, &options.paths, with_text, options.max_file_size)?;
+            let discovery = input::Discovery {
+                inputs: targets.inputs,
+                ..input::Discovery::default()
+            };
+            Ok((discovery, Some(targets.repository)))
+        }
+    }
+}
+
+/// A hook names the files of a commit one by one, a chart's templates and
+/// values among them: those are scanned as text, not read as manifests
+/// (Helm would have to render the chart first, which a hook does not do).
+/// `root` bounds the search for the chart above a file.
+fn templates_are_text(inputs: &mut [Input], root: &Path) {
+    for input in inputs {
+        if let Input::File { path, role, .. } = input
+            && *role == Role::Manifest
+            && input::in_chart(&input::absolute(path), root)
+        {
+            *role = Role::Text;
+        }
+    }
+}
+
+/// Orders the resources as a walk of the whole repository would have met
+/// them (by path; rendered output last), so that rules which report the
+/// second of two resources (`HELM-002`) pick the same one as a full run.
+/// No finding refers to a resource yet, so renumbering is safe.
+fn order_as_one_walk(files: &[SourceFile], resources: &mut [Resource]) {
+    resources.sort_by(|a, b| {
+        let key = |resource: &Resource| {
+            let file = &files[resource.file];
+            (file.path.is_none(), file.path.as_deref(), resource.index)
+        };
+        key(a).cmp(&key(b))
+    });
+    for (index, resource) in resources.iter_mut().enumerate() {
+        resource.index = index;
+    }
+}
+
+/// Whether any rule that needs manifests parsed (every family but the
+/// secret scanner's) is on. A `--select LEAK` run reads every input as text.
+fn manifests_wanted(config: &Config, rules: &[Rule]) -> bool {
+    rules
+        .iter()
+        .any(|rule| rule.meta.family() != "LEAK" && config.severity_of(rule.meta).is_some())
 }
 
 /// What a run builds before it reads anything, kept by a long-running
@@ -264,6 +405,7 @@ pub fn check_text_set(
         kinds: &prepared.kinds,
         scanner: prepared.scanner.as_ref(),
         options,
+        manifests: true,
     };
     let read: Vec<(SourceFile, Loaded)> = inputs
         .into_iter()
@@ -371,6 +513,7 @@ fn evaluate(
         platform: options.platform,
     };
     findings.extend(engine::run(&active, set));
+    findings.retain(|finding| !files[finding.file].context);
     drop_leaks_said_by_manifest_rules(findings);
     for finding in findings.iter_mut() {
         files[finding.file].secrets.append(&mut finding.conceal);
@@ -519,20 +662,22 @@ struct Reader<'a> {
     kinds: &'a DocumentKinds,
     scanner: Option<&'a Scanner>,
     options: &'a CheckOptions,
+    /// Whether manifests are parsed (see `manifests_wanted`); if not, every
+    /// input is only scanned.
+    manifests: bool,
 }
 
 impl Reader<'_> {
     fn read(&self, file: usize, input: &Input) -> (SourceFile, Loaded) {
         let path = match input {
-            Input::File { path, .. } => Some(input::absolute(path)),
             Input::Stdin { name } if name != "<stdin>" => {
                 Some(input::absolute(std::path::Path::new(name)))
             }
-            _ => None,
+            _ => input.path(),
         };
-        let role = match input {
-            Input::File { role, .. } => *role,
-            _ => Role::Manifest,
+        let role = match self.manifests {
+            true => input.role(),
+            false => Role::Text,
         };
         let name = input.name().to_owned();
         let mut loaded = Loaded::default();

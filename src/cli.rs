@@ -11,8 +11,9 @@ use miette::Diagnostic;
 
 use crate::baseline::Baseline;
 use crate::chart::HelmSettings;
-use crate::check::{self, CheckOptions, Outcome};
+use crate::check::{self, CheckOptions, ContextDir, Outcome};
 use crate::config::{Config, FailOn};
+use crate::git::Selection;
 use crate::input;
 use crate::progress;
 use crate::report;
@@ -94,6 +95,8 @@ struct CheckArgs {
     fail_on: Option<FailOn>,
     #[command(flatten)]
     run: RunArgs,
+    #[command(flatten)]
+    hook: HookArgs,
     /// Print suppressed findings too (human format; JSON, SARIF and JUnit always have them).
     #[arg(long)]
     show_suppressed: bool,
@@ -103,6 +106,52 @@ struct CheckArgs {
     /// Record today's unsuppressed findings in FILE, so later runs with --baseline fail only on new ones.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     write_baseline: Option<PathBuf>,
+}
+
+/// Which files of a repository `check` reports on, and what it reads
+/// beside them for whole-set rules (pre-commit and CI runs).
+#[derive(Args)]
+struct HookArgs {
+    /// Check the staged content (the git index) of the staged files under the paths, or of the files named.
+    #[arg(long, conflicts_with = "changed")]
+    staged: bool,
+    /// Check the files under the paths changed since --base (committed, staged, unstaged, untracked).
+    #[arg(long)]
+    changed: bool,
+    /// Where --changed starts [default: merge base of HEAD and origin/HEAD, else HEAD].
+    #[arg(long, value_name = "REF", requires = "changed")]
+    base: Option<String>,
+    /// Read the manifests under DIR too, for whole-set rules only; report only on the paths [default: the repository root with --staged or --changed, else none].
+    #[arg(long, value_name = "DIR")]
+    context: Option<PathBuf>,
+    /// No context, even with --staged or --changed.
+    #[arg(long, conflicts_with = "context")]
+    no_context: bool,
+}
+
+impl HookArgs {
+    fn selection_and_context(&self) -> miette::Result<(Option<Selection>, ContextDir)> {
+        let context = match (&self.context, self.no_context) {
+            (Some(dir), _) if !dir.is_dir() => {
+                return Err(miette::miette!(
+                    code = "charter::usage",
+                    "--context {}: no such directory",
+                    dir.display()
+                ));
+            }
+            (Some(dir), _) => ContextDir::Dir(dir.clone()),
+            (None, true) => ContextDir::Off,
+            (None, false) => ContextDir::Default,
+        };
+        let selection = match (self.staged, self.changed) {
+            (true, _) => Some(Selection::Staged),
+            (_, true) => Some(Selection::Changed {
+                base: self.base.clone(),
+            }),
+            _ => None,
+        };
+        Ok((selection, context))
+    }
 }
 
 /// How a run over manifests reads them, for `check` and `audit` alike.
@@ -150,6 +199,9 @@ struct RunArgs {
     /// Seconds one chart may take to render before it is stopped and reported (HELM-007).
     #[arg(long, value_name = "SECONDS", default_value_t = crate::chart::DEFAULT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
     helm_timeout: u64,
+    /// Run only these rules: ids (SEC-001) or families (LEAK); repeatable or comma-separated.
+    #[arg(long, value_name = "RULE|FAMILY", value_delimiter = ',')]
+    select: Vec<String>,
 }
 
 #[derive(Args)]
@@ -218,7 +270,7 @@ fn run_check(args: CheckArgs) -> miette::Result<u8> {
     let keep_text = std::iter::once(args.format)
         .chain(args.output.iter().map(|output| output.format))
         .any(report::Format::shows_source);
-    let prepared = prepare(&args.run, &args.paths, keep_text)?;
+    let prepared = prepare(&args.run, Some(&args.hook), &args.paths, keep_text)?;
     let fail_on = args
         .fail_on
         .or(prepared.config.fail_on)
@@ -281,14 +333,28 @@ struct PreparedRun {
 
 /// The part of `check` and `audit` before the run: configuration discovery
 /// from `paths`, then options from the flags over the configuration.
-fn prepare(args: &RunArgs, paths: &[String], keep_text: bool) -> miette::Result<PreparedRun> {
+fn prepare(
+    args: &RunArgs,
+    hook: Option<&HookArgs>,
+    paths: &[String],
+    keep_text: bool,
+) -> miette::Result<PreparedRun> {
     let mut rules = rules::builtin();
-    let config = load_config(args.config.as_deref(), args.no_config, paths, &rules)?;
+    let mut config = load_config(args.config.as_deref(), args.no_config, paths, &rules)?;
     config
         .configure_rules(&mut rules)
         .map_err(|error| miette::Report::new_boxed(error))?;
+    if !args.select.is_empty() {
+        config.selected = Some(selection(&args.select, &rules)?);
+    }
+    let (selection, context) = match hook {
+        Some(hook) => hook.selection_and_context()?,
+        None => (None, ContextDir::Off),
+    };
     let progress = Arc::new(progress::Progress::default());
     let options = CheckOptions {
+        selection,
+        context,
         paths: paths.to_vec(),
         excludes: config
             .exclude
@@ -546,6 +612,26 @@ fn list_rules(format: Format) -> miette::Result<u8> {
 struct UnknownRule {
     id: String,
     help: String,
+}
+
+/// The upper-cased `--select` targets, each a rule id or a family.
+fn selection(targets: &[String], rules: &[Rule]) -> miette::Result<Vec<String>> {
+    targets
+        .iter()
+        .map(|target| target.trim().to_ascii_uppercase())
+        .map(|target| {
+            match rules::find(rules, &target).is_some() || rules::is_family(rules, &target) {
+                true => Ok(target),
+                false => Err(UnknownRule {
+                    id: target,
+                    help: "--select takes rule ids (SEC-001) and families (LEAK); \
+                           `charter rules` lists them"
+                        .to_owned(),
+                }
+                .into()),
+            }
+        })
+        .collect()
 }
 
 fn explain(id: &str) -> miette::Result<u8> {

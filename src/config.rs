@@ -69,6 +69,9 @@ pub struct Config {
     /// How Helm charts are rendered (`helm:`), paths resolved against the
     /// configuration's directory.
     pub helm: crate::chart::HelmSettings,
+    /// `--select`: only these rule ids and families (upper case) run; `None`
+    /// runs every rule the settings leave on.
+    pub selected: Option<Vec<String>>,
 }
 
 /// `rules:` entry for one rule id or one family.
@@ -89,6 +92,13 @@ impl Config {
     /// The severity a rule runs at, or `None` when it is turned off. A
     /// setting for the rule's id beats one for its family.
     pub fn severity_of(&self, rule: &RuleMeta) -> Option<Severity> {
+        if let Some(selected) = &self.selected
+            && !selected
+                .iter()
+                .any(|target| target == rule.id || target == rule.family())
+        {
+            return None;
+        }
         let for_id = self
             .settings
             .iter()
@@ -297,6 +307,7 @@ impl Config {
                 ..crate::chart::HelmSettings::default()
             },
             file: Some(file),
+            selected: None,
         })
     }
 }

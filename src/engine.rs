@@ -31,6 +31,19 @@ pub struct Context<'a> {
     pub set: ResourceSet<'a>,
 }
 
+impl ResourceSet<'_> {
+    /// Whether findings on `resource` are reported: not when it was read
+    /// only as context (`--context`). A set check whose findings land on
+    /// the resource it examines skips the others: with a repository as
+    /// context they are nearly all of the set.
+    pub fn reported(&self, resource: &Resource) -> bool {
+        !self
+            .files
+            .get(resource.file)
+            .is_some_and(|file| file.context)
+    }
+}
+
 impl<'a> Context<'a> {
     /// The pod this resource runs, for Pods and every workload kind.
     pub fn pod(&self) -> Option<PodTemplate<'a>> {
@@ -118,6 +131,14 @@ pub fn run(active: &[ActiveRule<'_>], set: ResourceSet<'_>) -> Vec<Finding> {
         .collect();
 
     let check_resource = |resource: &Resource| {
+        // Context resources are there for the set checks only.
+        if set
+            .files
+            .get(resource.file)
+            .is_some_and(|file| file.context)
+        {
+            return Vec::new();
+        }
         let context = Context { resource, set };
         let mut found = Vec::new();
         for &(meta, severity, check) in &resource_rules {

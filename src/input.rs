@@ -39,6 +39,15 @@ pub enum Input {
         path: PathBuf,
         role: Role,
     },
+    /// A file's staged content, read from the git index, reported under its
+    /// working-tree path. `bytes` is `None` when it is over the size limit.
+    Staged {
+        name: String,
+        path: PathBuf,
+        role: Role,
+        size: u64,
+        bytes: Option<Arc<[u8]>>,
+    },
     /// Something the walk found but could not open (a symbolic link loop, a
     /// broken link, a special file).
     Unreadable {
@@ -48,11 +57,28 @@ pub enum Input {
 }
 
 impl Input {
+    /// Where the input is on disk (absolute), when it has a path.
+    pub fn path(&self) -> Option<PathBuf> {
+        match self {
+            Input::File { path, .. } | Input::Staged { path, .. } => Some(absolute(path)),
+            Input::Stdin { .. } | Input::Unreadable { .. } => None,
+        }
+    }
+
+    /// What the input is read for.
+    pub fn role(&self) -> Role {
+        match self {
+            Input::File { role, .. } | Input::Staged { role, .. } => *role,
+            Input::Stdin { .. } | Input::Unreadable { .. } => Role::Manifest,
+        }
+    }
+
     pub fn name(&self) -> &str {
         match self {
-            Input::Stdin { name } | Input::File { name, .. } | Input::Unreadable { name, .. } => {
-                name
-            }
+            Input::Stdin { name }
+            | Input::File { name, .. }
+            | Input::Staged { name, .. }
+            | Input::Unreadable { name, .. } => name,
         }
     }
 }
@@ -217,7 +243,27 @@ fn is_chart(dir: &Path) -> bool {
     dir.join("Chart.yaml").is_file()
 }
 
-fn has_manifest_extension(path: &Path) -> bool {
+/// What a file reached by name rather than by a walk (a staged or changed
+/// file) is read for, as the walk would have decided: manifests by their
+/// extension outside Helm charts; everything else is text. `root` bounds
+/// the search for a chart above the file.
+pub fn role_by_name(path: &Path, root: &Path) -> Role {
+    match has_manifest_extension(path) && !in_chart(path, root) {
+        true => Role::Manifest,
+        false => Role::Text,
+    }
+}
+
+/// Whether a directory between `path` and `root` (inclusive) is a Helm
+/// chart, whose files are templates and values, not manifests.
+pub fn in_chart(path: &Path, root: &Path) -> bool {
+    path.ancestors()
+        .skip(1)
+        .take_while(|dir| dir.starts_with(root))
+        .any(is_chart)
+}
+
+pub fn has_manifest_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|extension| extension.to_str())
         .is_some_and(|extension| {
@@ -251,7 +297,7 @@ fn describe_walk_error(error: &ignore::Error, root: &Path) -> (String, String) {
 }
 
 /// The path as users wrote it, without a leading `./`.
-fn display_name(path: &Path) -> String {
+pub fn display_name(path: &Path) -> String {
     let text = path.to_string_lossy();
     let trimmed = text.strip_prefix("./").unwrap_or(&text);
     match trimmed.is_empty() {
@@ -288,13 +334,17 @@ pub fn read(input: &Input, max_size: u64) -> Content {
             return unusable(&parse::UNREADABLE, Mark::FILE_START, message.clone());
         }
         Input::Stdin { .. } => read_limited(std::io::stdin().lock(), max_size),
+        Input::Staged { size, bytes, .. } => match bytes {
+            Some(bytes) if *size <= max_size => Ok(bytes.to_vec()),
+            _ => {
+                let size = human_size(*size);
+                return unusable(&parse::TOO_LARGE, Mark::FILE_START, limit_message(&size));
+            }
+        },
         Input::File { path, .. } => {
-            match std::fs::metadata(path) {
-                Ok(metadata) if metadata.is_file() && metadata.len() > max_size => {
-                    let size = human_size(metadata.len());
-                    return unusable(&parse::TOO_LARGE, Mark::FILE_START, limit_message(&size));
-                }
-                Ok(_) => {}
+            // Opened first and sized from the open file: one stat, not two.
+            let file = match std::fs::File::open(path) {
+                Ok(file) => file,
                 Err(error) => {
                     return unusable(
                         &parse::UNREADABLE,
@@ -302,15 +352,26 @@ pub fn read(input: &Input, max_size: u64) -> Content {
                         format!("cannot read: {error}"),
                     );
                 }
-            }
-            std::fs::File::open(path).and_then(|file| {
-                // Sized from the file's length, so reading is one allocation.
-                let expected = file.metadata().map_or(0, |metadata| metadata.len());
-                let mut bytes = Vec::with_capacity(expected.min(max_size) as usize + 1);
-                file.take(max_size.saturating_add(1))
-                    .read_to_end(&mut bytes)?;
-                Ok(bytes)
-            })
+            };
+            let expected = match file.metadata() {
+                Ok(metadata) if metadata.is_file() && metadata.len() > max_size => {
+                    let size = human_size(metadata.len());
+                    return unusable(&parse::TOO_LARGE, Mark::FILE_START, limit_message(&size));
+                }
+                Ok(metadata) => metadata.len(),
+                Err(error) => {
+                    return unusable(
+                        &parse::UNREADABLE,
+                        Mark::FILE_START,
+                        format!("cannot read: {error}"),
+                    );
+                }
+            };
+            // Sized from the file's length, so reading is one allocation.
+            let mut bytes = Vec::with_capacity(expected.min(max_size) as usize + 1);
+            file.take(max_size.saturating_add(1))
+                .read_to_end(&mut bytes)
+                .map(|_| bytes)
         }
     };
     let bytes = match bytes {
@@ -436,12 +497,19 @@ pub fn repository_root(path: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
+/// The current directory, asked once: charter never changes it, and a run
+/// over thousands of files would otherwise ask the kernel for each.
+fn current_dir() -> &'static Path {
+    static CWD: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CWD.get_or_init(|| std::env::current_dir().unwrap_or_default())
+}
+
 /// Absolute, lexically normalised form of a path (symbolic links are kept:
 /// globs match the path people see).
 pub fn absolute(path: &Path) -> PathBuf {
     let joined = match path.is_absolute() {
         true => path.to_path_buf(),
-        false => std::env::current_dir().unwrap_or_default().join(path),
+        false => current_dir().join(path),
     };
     let mut normal = PathBuf::new();
     for component in joined.components() {

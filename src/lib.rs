@@ -9,16 +9,19 @@
 
 pub mod audit;
 pub mod baseline;
+pub mod changes;
 pub mod chart;
 pub mod check;
 pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod config_file;
+pub mod context;
 pub mod date;
 pub mod engine;
 pub mod environment;
 pub mod finding;
+pub mod git;
 pub mod input;
 pub mod leak;
 pub mod loader;

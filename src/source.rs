@@ -48,6 +48,9 @@ pub struct SourceFile {
     /// For a chart charter rendered for an ArgoCD Application: that
     /// Application (`namespace/name`), whose resources the text holds.
     pub application: Option<String>,
+    /// Read only as context (`--context`): its resources inform whole-set
+    /// rules, and nothing in it is checked or reported.
+    pub context: bool,
     line_starts: OnceLock<Vec<usize>>,
 }
 
@@ -60,6 +63,7 @@ impl SourceFile {
             secrets: Vec::new(),
             templates: Vec::new(),
             application: None,
+            context: false,
             line_starts: OnceLock::new(),
         }
     }

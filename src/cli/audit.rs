@@ -48,7 +48,7 @@ pub(super) fn run(args: AuditArgs) -> miette::Result<u8> {
         true => Vec::new(),
         false => args.paths.clone(),
     };
-    let mut prepared = prepare(&args.run, &paths, true)?;
+    let mut prepared = prepare(&args.run, None, &paths, true)?;
     // A cluster is a whole deployment: platform-wide requirements apply.
     prepared.options.platform |= args.cluster;
     let (mut outcome, target, not_checked) = match args.cluster {

@@ -136,3 +136,59 @@ pub fn write_unhardened(dir: &Path, name: &str, text: &str) {
         _ => write_file(dir, name, text),
     }
 }
+
+/// Runs `git ARGS` in `dir`, which must succeed; returns its stdout. The
+/// identity is the test's own, whatever the machine's configuration.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args([
+            "-c",
+            "user.name=charter tests",
+            "-c",
+            "user.email=tests@charter.invalid",
+        ])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE")
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A new git repository in a temporary directory.
+pub fn git_repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    git(dir.path(), &["init", "-q"]);
+    dir
+}
+
+/// The Python of the tools venv (`tools/python-env` installs it on first
+/// use, honouring `CHARTER_VENV`).
+pub fn venv_python() -> PathBuf {
+    let output = Command::new(repo_root().join("tools/python-env"))
+        .output()
+        .expect("tools/python-env starts");
+    assert!(
+        output.status.success(),
+        "tools/python-env failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    PathBuf::from(
+        String::from_utf8(output.stdout)
+            .expect("a UTF-8 path")
+            .trim(),
+    )
+}

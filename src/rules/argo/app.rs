@@ -167,20 +167,22 @@ pub fn files_under(path: &str, files: &[SourceFile]) -> Vec<usize> {
     if wanted.is_empty() || wanted.contains(&"..") {
         return Vec::new();
     }
+    // `/deploy/apps/` inside the path: whole components, and one more
+    // after them. A string search, not a walk of components: this runs
+    // once per Application over every file of the set (thousands with a
+    // repository as context).
+    let needle = format!("/{}/", wanted.join("/"));
+    let finder = memchr::memmem::Finder::new(needle.as_bytes());
     files
         .iter()
         .enumerate()
         .filter(|(_, file)| {
             file.path.as_deref().is_some_and(|path| {
-                let parts: Vec<String> = path
-                    .components()
-                    .map(|part| part.as_os_str().to_string_lossy().into_owned())
-                    .collect();
-                parts.len() > wanted.len()
-                    && parts
-                        .windows(wanted.len())
-                        .take(parts.len() - wanted.len())
-                        .any(|window| window.iter().zip(&wanted).all(|(a, b)| a == b))
+                let bytes = path.as_os_str().as_encoded_bytes();
+                match bytes.starts_with(b"/") {
+                    true => finder.find(bytes).is_some(),
+                    false => finder.find(&[b"/", bytes].concat()).is_some(),
+                }
             })
         })
         .map(|(index, _)| index)

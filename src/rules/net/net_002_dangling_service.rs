@@ -90,7 +90,11 @@ impl SetCheck for DanglingService {
 
     fn check(&self, set: &ResourceSet<'_>, out: &mut Emitter<'_>) {
         let severity = set_severity(set, out.severity(), self.data.partial_set_severity);
-        for service in set.resources.iter().filter(|r| r.is("", "Service")) {
+        for service in set
+            .resources
+            .iter()
+            .filter(|r| r.is("", "Service") && set.reported(r))
+        {
             if service.get("/spec/type").and_then(Node::as_str) == Some("ExternalName") {
                 continue;
             }

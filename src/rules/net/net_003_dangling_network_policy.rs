@@ -92,7 +92,7 @@ impl SetCheck for DanglingPolicy {
         for policy in set
             .resources
             .iter()
-            .filter(|r| r.is("networking.k8s.io", "NetworkPolicy"))
+            .filter(|r| r.is("networking.k8s.io", "NetworkPolicy") && set.reported(r))
         {
             let Some(selector) = Selector::parse(policy.get("/spec/podSelector")) else {
                 continue;

@@ -94,7 +94,7 @@ impl SetCheck for DisruptionBudget {
     fn check(&self, set: &ResourceSet<'_>, out: &mut Emitter<'_>) {
         let severity = set_severity(set, out.severity(), self.data.partial_set_severity);
         let budgets = budgets(set.resources);
-        for resource in set.resources {
+        for resource in set.resources.iter().filter(|r| set.reported(r)) {
             if !REPLICATED
                 .iter()
                 .any(|(group, kind)| resource.is(group, kind))

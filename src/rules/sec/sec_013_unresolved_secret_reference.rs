@@ -121,7 +121,7 @@ impl SetCheck for UnresolvedReference {
             true => out.severity().min(self.partial_severity),
             false => out.severity(),
         };
-        for resource in set.resources {
+        for resource in set.resources.iter().filter(|r| set.reported(r)) {
             for reference in references(resource) {
                 // A namespace not written on either side matches any.
                 let namespaces = provided.get(&reference.name).map_or(&[][..], Vec::as_slice);
