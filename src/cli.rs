@@ -129,6 +129,15 @@ struct CheckArgs {
     /// Seconds one chart may take to render before it is stopped and reported (HELM-007).
     #[arg(long, value_name = "SECONDS", default_value_t = crate::chart::DEFAULT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
     helm_timeout: u64,
+    /// Strict schema validation: a field the kind's schema does not declare is an error (SCHEMA-002) [default: `strict` in the configuration].
+    #[arg(long)]
+    strict: bool,
+    /// A directory of CustomResourceDefinitions whose schemas validate custom resources (repeatable; after `crdDirs` of the configuration).
+    #[arg(long, value_name = "DIR")]
+    crd_dir: Vec<PathBuf>,
+    /// A kind with no schema is an error, not a warning (SCHEMA-003) [default: `rejectUnknownKinds` in the configuration].
+    #[arg(long)]
+    reject_unknown_kinds: bool,
 }
 
 #[derive(Args)]
@@ -196,6 +205,13 @@ fn run_check(args: CheckArgs) -> miette::Result<u8> {
     config
         .configure_rules(&mut rules)
         .map_err(|error| miette::Report::new_boxed(error))?;
+    configure_schemas(
+        &mut rules,
+        &config,
+        args.strict,
+        &args.crd_dir,
+        args.reject_unknown_kinds,
+    )?;
     let options = CheckOptions {
         paths: args.paths.clone(),
         excludes: config
@@ -299,6 +315,36 @@ fn run_check(args: CheckArgs) -> miette::Result<u8> {
     Ok(code)
 }
 
+/// Hands the SCHEMA rules the configuration's schema settings, and the
+/// command line's on top (a flag can turn a mode on, not off; CRD
+/// directories add up).
+fn configure_schemas(
+    rules: &mut [rules::Rule],
+    config: &Config,
+    strict: bool,
+    crd_dirs: &[PathBuf],
+    reject_unknown_kinds: bool,
+) -> miette::Result<()> {
+    let mut params = rules::Parameters::new();
+    if strict || config.strict.unwrap_or(false) {
+        params.insert("strict".into(), true.into());
+    }
+    if reject_unknown_kinds || config.reject_unknown_kinds.unwrap_or(false) {
+        params.insert("rejectUnknownKinds".into(), true.into());
+    }
+    let dirs: Vec<serde_json::Value> = config
+        .crd_dirs
+        .iter()
+        .chain(crd_dirs)
+        .map(|dir| dir.display().to_string().into())
+        .collect();
+    if !dirs.is_empty() {
+        params.insert("crdDirs".into(), dirs.into());
+    }
+    rules::schema::apply(rules, &params)
+        .map_err(|message| miette::miette!(code = "charter::usage", "{message}"))
+}
+
 /// `charter serve`: the configuration, rules and detectors are built once,
 /// then every review reuses them.
 fn run_serve(args: ServeArgs) -> miette::Result<u8> {
@@ -307,6 +353,7 @@ fn run_serve(args: ServeArgs) -> miette::Result<u8> {
     config
         .configure_rules(&mut rules)
         .map_err(|error| miette::Report::new_boxed(error))?;
+    configure_schemas(&mut rules, &config, false, &[], false)?;
     let options = CheckOptions {
         paths: Vec::new(),
         inline_ignores: !args.no_inline_ignores && config.inline_ignores.unwrap_or(true),

@@ -16,6 +16,7 @@ pub mod parse;
 pub mod pod;
 pub mod privacy;
 pub mod rbac;
+pub mod schema;
 pub mod sec;
 pub mod supp;
 
@@ -269,6 +270,7 @@ pub fn builtin() -> Vec<Rule> {
     rules.extend(pod::rules());
     rules.extend(privacy::rules());
     rules.extend(rbac::rules());
+    rules.extend(schema::rules());
     rules.extend(sec::rules());
     rules.extend(supp::rules());
     rules.sort_by_key(|rule| rule.meta.id);
