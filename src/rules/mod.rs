@@ -167,6 +167,14 @@ pub trait SetCheck: Send + Sync {
     fn knowledge(&self) -> Option<String> {
         None
     }
+
+    /// Whether one object alone is judged completely: the check looks at
+    /// the set only for what one object may bring along (a CRD), not for
+    /// other resources it must be compared with. `serve` does not list such
+    /// a check among those an admission request cannot satisfy.
+    fn complete_on_one_object(&self) -> bool {
+        false
+    }
 }
 
 /// A rule's parameters as configured: every key of its `rules:` entry other

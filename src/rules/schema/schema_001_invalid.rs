@@ -83,6 +83,10 @@ impl SetCheck for Invalid {
         self.settings.configure(params)
     }
 
+    fn complete_on_one_object(&self) -> bool {
+        true
+    }
+
     fn check(&self, set: &ResourceSet<'_>, out: &mut Emitter<'_>) {
         for (index, (pointer, message)) in per_resource(set, &self.settings, violations) {
             if let Some(resource) = resource_at(set, index) {

@@ -80,6 +80,10 @@ impl SetCheck for UnknownField {
         self.settings.configure(params)
     }
 
+    fn complete_on_one_object(&self) -> bool {
+        true
+    }
+
     fn check(&self, set: &ResourceSet<'_>, out: &mut Emitter<'_>) {
         if !self.settings.strict {
             return;

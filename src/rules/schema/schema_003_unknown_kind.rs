@@ -62,6 +62,10 @@ impl SetCheck for UnknownKind {
         self.settings.configure(params)
     }
 
+    fn complete_on_one_object(&self) -> bool {
+        true
+    }
+
     fn check(&self, set: &ResourceSet<'_>, out: &mut Emitter<'_>) {
         let in_set = Crds::of_set(set.resources, set.files);
         let lookup = Lookup {
