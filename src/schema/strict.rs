@@ -35,25 +35,27 @@ pub fn unknown_fields(schema: &Value, node: &Node) -> Vec<Unknown> {
 fn resolve<'s>(root: &'s Value, mut schema: &'s Value) -> &'s Value {
     // Bounded: a reference cycle with no schema between is not followed forever.
     for _ in 0..16 {
-        if let Some([only]) = schema
+        let Some(object) = schema.as_object() else {
+            break;
+        };
+        if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
+            match reference
+                .strip_prefix("#/definitions/")
+                .and_then(|name| root.get("definitions")?.get(name))
+            {
+                Some(target) => schema = target,
+                None => break,
+            }
+            continue;
+        }
+        match object
             .get("allOf")
             .and_then(Value::as_array)
             .map(Vec::as_slice)
-            .filter(|_| schema.get("properties").is_none())
         {
-            schema = only;
-            continue;
+            Some([only]) if !object.contains_key("properties") => schema = only,
+            _ => break,
         }
-        let Some(reference) = schema.get("$ref").and_then(Value::as_str) else {
-            break;
-        };
-        let Some(target) = reference
-            .strip_prefix("#/definitions/")
-            .and_then(|name| root.get("definitions")?.get(name))
-        else {
-            break;
-        };
-        schema = target;
     }
     schema
 }
@@ -62,47 +64,62 @@ fn is_true(schema: &Value, keyword: &str) -> bool {
     schema.get(keyword) == Some(&Value::Bool(true))
 }
 
+/// Whether a node can hold fields: scalars are the validator's business.
+fn is_container(node: &Node) -> bool {
+    node.entries().is_some() || node.items().is_some()
+}
+
+// Most nodes are scalars and most keys are declared: the schema's other
+// keywords are read only when a key is not among `properties`.
 fn walk(root: &Value, schema: &Value, node: &Node, pointer: &mut String, found: &mut Vec<Unknown>) {
+    if !is_container(node) {
+        return;
+    }
     let schema = resolve(root, schema);
-    let properties = schema.get("properties").and_then(Value::as_object);
-    let additional = schema
-        .get("additionalProperties")
-        .filter(|value| value.is_object());
-    // Under `x-kubernetes-preserve-unknown-fields` unknown fields are kept by
-    // the API server; only declared ones are checked further.
-    let open = is_true(schema, "x-kubernetes-preserve-unknown-fields")
-        || schema.get("additionalProperties") == Some(&Value::Bool(true));
-    let embedded = is_true(schema, "x-kubernetes-embedded-resource");
+    let length = pointer.len();
     if let Some(entries) = node.entries() {
-        let length = pointer.len();
+        let properties = schema.get("properties").and_then(Value::as_object);
         for entry in entries.iter() {
-            pointer.push('/');
-            pointer.push_str(&escape_token(&entry.key));
-            match (
-                properties.and_then(|declared| declared.get(&*entry.key)),
-                additional,
-            ) {
-                (Some(field), _) | (None, Some(field)) => {
-                    walk(root, field, &entry.node, pointer, found);
+            let declared = properties.and_then(|declared| declared.get(&*entry.key));
+            let field = declared.or_else(|| {
+                schema
+                    .get("additionalProperties")
+                    .filter(|value| value.is_object())
+            });
+            match field {
+                Some(field) => {
+                    if is_container(&entry.node) {
+                        pointer.push('/');
+                        pointer.push_str(&escape_token(&entry.key));
+                        walk(root, field, &entry.node, pointer, found);
+                        pointer.truncate(length);
+                    }
                 }
-                (None, None) => {
-                    let implied =
-                        embedded && matches!(&*entry.key, "apiVersion" | "kind" | "metadata");
+                None => {
+                    // Under `x-kubernetes-preserve-unknown-fields` unknown
+                    // fields are kept by the API server; an embedded
+                    // resource always has its type and metadata.
+                    let open = is_true(schema, "x-kubernetes-preserve-unknown-fields")
+                        || schema.get("additionalProperties") == Some(&Value::Bool(true));
+                    let implied = is_true(schema, "x-kubernetes-embedded-resource")
+                        && matches!(&*entry.key, "apiVersion" | "kind" | "metadata");
                     if let Some(declared) = properties.filter(|_| !open && !implied) {
                         found.push(Unknown {
-                            pointer: pointer.clone(),
+                            pointer: format!("{pointer}/{}", escape_token(&entry.key)),
                             key: entry.key.to_string(),
-                            parent: pointer[..length].to_owned(),
+                            parent: pointer.clone(),
                             hint: hint(root, declared, &entry.key),
                         });
                     }
                 }
             }
-            pointer.truncate(length);
         }
     } else if let (Some(items), Some(schema_items)) = (node.items(), schema.get("items")) {
-        let length = pointer.len();
-        for (index, item) in items.iter().enumerate() {
+        for (index, item) in items
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| is_container(item))
+        {
             pointer.push('/');
             pointer.push_str(&index.to_string());
             walk(root, schema_items, item, pointer, found);
