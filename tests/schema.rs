@@ -229,3 +229,25 @@ fn a_missing_crd_directory_is_a_usage_error() {
         run.stderr
     );
 }
+
+#[test]
+fn explain_names_where_schemas_come_from() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = charter_in(dir.path(), &["explain", "SCHEMA-001"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let knows = run.stdout.split("\nKnows\n").nth(1).unwrap_or_default();
+    assert!(
+        knows.starts_with("  80 built-in kinds of Kubernetes 1.31 (k8s-openapi 0.25).\n"),
+        "{knows}"
+    );
+    for kind in [
+        "- argoproj.io/v1alpha1 Application (rules/crds/argocd-application.yaml)",
+        "- bitnami.com/v1alpha1 SealedSecret (rules/crds/sealed-secrets.yaml)",
+        "- cert-manager.io/v1 ClusterIssuer (rules/crds/cert-manager-issuer.yaml)",
+        "- kyverno.io/v1 Policy (rules/crds/kyverno-policy.yaml)",
+        "- monitoring.coreos.com/v1 ServiceMonitor (rules/crds/prometheus-servicemonitor.yaml)",
+        "- traefik.io/v1alpha1 IngressRoute (rules/crds/traefik-ingressroute.yaml)",
+    ] {
+        assert!(knows.contains(kind), "{kind} missing from\n{knows}");
+    }
+}

@@ -93,6 +93,38 @@ pub fn apply(rules: &mut [Rule], params: &Parameters) -> Result<(), String> {
     Ok(())
 }
 
+/// Where schemas come from, for `charter explain`: the built-in kinds, the
+/// configured CRD directories' kinds and the shipped CRDs' kinds.
+fn knowledge(settings: &Settings) -> String {
+    let list = |crds: &Crds| {
+        let mut kinds: Vec<String> = crds
+            .kinds
+            .iter()
+            .map(|(gvk, schema)| match &schema.origin {
+                crate::schema::Origin::Crd(origin) => format!("- {} ({origin})", gvk.display()),
+                crate::schema::Origin::Builtin => format!("- {}", gvk.display()),
+            })
+            .collect();
+        kinds.sort();
+        kinds.join("\n")
+    };
+    let mut text = format!(
+        "{} built-in kinds of Kubernetes 1.31 (k8s-openapi 0.25).",
+        crate::schema::builtin::KINDS.len()
+    );
+    if !settings.crds.kinds.is_empty() {
+        text.push_str(&format!(
+            "\nCustom resources of the configured CRD directories:\n{}",
+            list(&settings.crds)
+        ));
+    }
+    text.push_str(&format!(
+        "\nCustom resources of the CRDs shipped in rules/crds/:\n{}",
+        list(crate::schema::shipped())
+    ));
+    text
+}
+
 /// Runs `check` over every resource that has a schema, in parallel when the
 /// set is large, and returns what it found in resource order.
 fn per_resource<T: Send>(

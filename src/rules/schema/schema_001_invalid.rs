@@ -87,6 +87,10 @@ impl SetCheck for Invalid {
         true
     }
 
+    fn knowledge(&self) -> Option<String> {
+        Some(super::knowledge(&self.settings))
+    }
+
     fn check(&self, set: &ResourceSet<'_>, out: &mut Emitter<'_>) {
         for (index, (pointer, message)) in per_resource(set, &self.settings, violations) {
             if let Some(resource) = resource_at(set, index) {
