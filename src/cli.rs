@@ -202,6 +202,15 @@ struct RunArgs {
     /// Run only these rules: ids (SEC-001) or families (LEAK); repeatable or comma-separated.
     #[arg(long, value_name = "RULE|FAMILY", value_delimiter = ',')]
     select: Vec<String>,
+    /// Strict schema validation: a field the kind's schema does not declare is an error (SCHEMA-002) [default: `strict` in the configuration].
+    #[arg(long)]
+    strict: bool,
+    /// A directory of CustomResourceDefinitions whose schemas validate custom resources (repeatable; after `crdDirs` of the configuration).
+    #[arg(long, value_name = "DIR")]
+    crd_dir: Vec<PathBuf>,
+    /// A kind with no schema is an error, not a warning (SCHEMA-003) [default: `rejectUnknownKinds` in the configuration].
+    #[arg(long)]
+    reject_unknown_kinds: bool,
 }
 
 #[derive(Args)]
@@ -347,6 +356,13 @@ fn prepare(
     if !args.select.is_empty() {
         config.selected = Some(selection(&args.select, &rules)?);
     }
+    configure_schemas(
+        &mut rules,
+        &config,
+        args.strict,
+        &args.crd_dir,
+        args.reject_unknown_kinds,
+    )?;
     let (selection, context) = match hook {
         Some(hook) => hook.selection_and_context()?,
         None => (None, ContextDir::Off),
@@ -442,6 +458,36 @@ fn apply_baseline(
     Ok(())
 }
 
+/// Hands the SCHEMA rules the configuration's schema settings, and the
+/// command line's on top (a flag can turn a mode on, not off; CRD
+/// directories add up).
+fn configure_schemas(
+    rules: &mut [rules::Rule],
+    config: &Config,
+    strict: bool,
+    crd_dirs: &[PathBuf],
+    reject_unknown_kinds: bool,
+) -> miette::Result<()> {
+    let mut params = rules::Parameters::new();
+    if strict || config.strict.unwrap_or(false) {
+        params.insert("strict".into(), true.into());
+    }
+    if reject_unknown_kinds || config.reject_unknown_kinds.unwrap_or(false) {
+        params.insert("rejectUnknownKinds".into(), true.into());
+    }
+    let dirs: Vec<serde_json::Value> = config
+        .crd_dirs
+        .iter()
+        .chain(crd_dirs)
+        .map(|dir| dir.display().to_string().into())
+        .collect();
+    if !dirs.is_empty() {
+        params.insert("crdDirs".into(), dirs.into());
+    }
+    rules::schema::apply(rules, &params)
+        .map_err(|message| miette::miette!(code = "charter::usage", "{message}"))
+}
+
 /// `charter serve`: the configuration, rules and detectors are built once,
 /// then every review reuses them.
 fn run_serve(args: ServeArgs) -> miette::Result<u8> {
@@ -450,6 +496,7 @@ fn run_serve(args: ServeArgs) -> miette::Result<u8> {
     config
         .configure_rules(&mut rules)
         .map_err(|error| miette::Report::new_boxed(error))?;
+    configure_schemas(&mut rules, &config, false, &[], false)?;
     let options = CheckOptions {
         paths: Vec::new(),
         inline_ignores: !args.no_inline_ignores && config.inline_ignores.unwrap_or(true),

@@ -72,6 +72,13 @@ pub struct Config {
     /// `--select`: only these rule ids and families (upper case) run; `None`
     /// runs every rule the settings leave on.
     pub selected: Option<Vec<String>>,
+    /// Schema validation's strict mode (`strict:`, like `--strict`).
+    pub strict: Option<bool>,
+    /// Unknown kinds are errors (`rejectUnknownKinds:`, like `--reject-unknown-kinds`).
+    pub reject_unknown_kinds: Option<bool>,
+    /// Directories of CRDs (`crdDirs:`, like `--crd-dir`), resolved against
+    /// the configuration's directory.
+    pub crd_dirs: Vec<PathBuf>,
 }
 
 /// `rules:` entry for one rule id or one family.
@@ -295,6 +302,13 @@ impl Config {
             secrets: relative(raw.secrets),
             baseline: relative(raw.baseline),
             platform: raw.platform,
+            strict: raw.strict,
+            reject_unknown_kinds: raw.reject_unknown_kinds,
+            crd_dirs: raw
+                .crd_dirs
+                .into_iter()
+                .filter_map(|path| relative(Some(path)))
+                .collect(),
             helm: crate::chart::HelmSettings {
                 bin: relative(raw.helm.bin),
                 values: raw
@@ -329,6 +343,10 @@ struct RawConfig {
     platform: Option<bool>,
     #[serde(default)]
     helm: RawHelm,
+    strict: Option<bool>,
+    reject_unknown_kinds: Option<bool>,
+    #[serde(default)]
+    crd_dirs: Vec<PathBuf>,
 }
 
 /// `helm:` of the configuration, like `--helm-bin`, `--helm-values`, `--helm-set`.

@@ -30,6 +30,7 @@ pub mod redact;
 pub mod report;
 pub mod resource;
 pub mod rules;
+pub mod schema;
 pub mod sealed;
 pub mod selector;
 pub mod serve;

@@ -3,6 +3,7 @@
 //! error or warning of its rule's family (other families judge other
 //! things: a SEC example need not be a hardened pod). An example is
 //! checked alone, as a partial set, so whole-set rules may add `info` notes.
+//! SCHEMA examples are checked in strict mode, which SCHEMA-002 needs.
 
 mod common;
 
@@ -10,13 +11,13 @@ use charter::rules::{self, Example};
 use common::charter_in;
 
 /// `(rule, severity)` of every unsuppressed finding.
-fn findings_for(text: &str) -> Vec<(String, String)> {
+fn findings_for(text: &str, strict: bool) -> Vec<(String, String)> {
     let dir = tempfile::tempdir().expect("temp dir");
-    let run = charter_in(
-        dir.path(),
-        &["check", "-", "--format", "json", "--no-config"],
-        Some(text.as_bytes()),
-    );
+    let mut args = vec!["check", "-", "--format", "json", "--no-config"];
+    if strict {
+        args.push("--strict");
+    }
+    let run = charter_in(dir.path(), &args, Some(text.as_bytes()));
     assert_ne!(run.code, 2, "{}", run.stderr);
     let report = run.json();
     report["findings"]
@@ -37,15 +38,16 @@ fn failing_examples_fire_and_passing_examples_pass() {
     let mut failures = Vec::new();
     for rule in rules::builtin() {
         let meta = rule.meta;
+        let strict = meta.family() == "SCHEMA";
         if let Example::Manifest(text) = meta.failing_example {
-            let found = findings_for(text);
+            let found = findings_for(text, strict);
             if !found.iter().any(|(id, _)| id == meta.id) {
                 failures.push(format!("{}: failing example gives {found:?}", meta.id));
             }
             checked += 1;
         }
         if let Example::Manifest(text) = meta.passing_example {
-            let found = findings_for(text);
+            let found = findings_for(text, strict);
             let wrong: Vec<_> = found
                 .iter()
                 .filter(|(id, severity)| {

@@ -29,6 +29,9 @@ struct Declaration {
 /// Fixture directories checked as whole deployments (`--platform`).
 const PLATFORM_DIRECTORIES: [&str; 2] = ["fixtures/kyv/platform", "fixtures/kyv/platform-complete"];
 
+/// Fixture directories checked in strict schema mode (`--strict`).
+const STRICT_DIRECTORIES: [&str; 1] = ["fixtures/schema/strict"];
+
 /// Families every fixture accounts for: reading input and suppressions
 /// concern every file, and so does the secret scanner.
 const ALWAYS_CHECKED: [&str; 3] = ["PARSE", "SUPP", "LEAK"];
@@ -198,6 +201,13 @@ fn every_fixture_reports_exactly_what_it_declares() {
         assert_ne!(platform.code, 2, "{}", platform.stderr);
         reported.retain(|file, _| !file.starts_with(directory));
         reported.extend(self::reported(&platform.json()));
+    }
+    // A `strict/` directory is judged by a run with `--strict` over it alone.
+    for directory in STRICT_DIRECTORIES {
+        let strict = charter(&["check", "--strict", directory, "--format", "json"]);
+        assert_ne!(strict.code, 2, "{}", strict.stderr);
+        reported.retain(|file, _| !file.starts_with(directory));
+        reported.extend(self::reported(&strict.json()));
     }
     let declared = declared();
     assert!(

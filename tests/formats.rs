@@ -477,9 +477,9 @@ for suite in root:
 fn junit_has_a_case_per_resource_and_family_that_a_parser_reads() {
     let dir = project();
     let (totals, cases) = junit_cases(&run(dir.path(), "junit").stdout);
-    // Three Secrets, each checked by the nine resource families, and the
+    // Three Secrets, each checked by the ten resource families, and the
     // env file's LEAK case: one failure per failing case, two skipped.
-    assert_eq!(totals, "testsuites 28 2 2");
+    assert_eq!(totals, "testsuites 31 2 2");
     let failures: Vec<&String> = cases.iter().filter(|c| c.contains("|failure|")).collect();
     assert_eq!(failures.len(), 2, "{cases:#?}");
     assert_eq!(
@@ -551,7 +551,8 @@ fn junit_fails_cases_as_the_exit_status_does() {
     );
     // Both Deployments fail HELM, the privileged one POD too (its init
     // container and container, in one case); PRIV-006 is `info`, below.
-    assert_eq!(totals, "testsuites 18 3 0");
+    // Ten resource families for each of the two Deployments.
+    assert_eq!(totals, "testsuites 20 3 0");
     assert!(cases.iter().any(|case| case.starts_with(&format!(
         "{fixture}|POD Deployment ai-backend/privileged|failure|2 findings|POD-001|POD-001 error at line 26:13"
     ))), "{cases:#?}");
@@ -761,7 +762,7 @@ fn outputs_are_written_beside_standard_output() {
     let sarif: Value = serde_json::from_str(&read("charter.sarif")).expect("SARIF is JSON");
     assert_eq!(sarif_results(&sarif).len(), 4);
     let (totals, _) = junit_cases(&read("junit.xml"));
-    assert_eq!(totals, "testsuites 28 2 2");
+    assert_eq!(totals, "testsuites 31 2 2");
     let human = read("report.txt");
     assert!(human.contains("error[SEC-001]"), "{human}");
     assert!(!human.contains('\u{1b}'), "no colour in a file: {human}");

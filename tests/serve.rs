@@ -911,3 +911,72 @@ fn tls_1_2_and_1_3_are_both_served() {
         assert_eq!(stream.conn.protocol_version(), Some(name));
     }
 }
+
+#[test]
+fn schemas_of_the_configured_crd_directories_judge_custom_resources() {
+    let crds = tempfile::tempdir().expect("temporary directory");
+    std::fs::write(
+        crds.path().join("gadget.yaml"),
+        "\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Gadget, plural: gadgets}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: {type: integer}
+",
+    )
+    .expect("write CRD");
+    let config = format!("strict: true\ncrdDirs: [\"{}\"]\n", crds.path().display());
+    let server = Server::start_with(&[], Some(&config));
+    let gadget = |spec: Value| {
+        json!({
+            "apiVersion": "example.com/v1",
+            "kind": "Gadget",
+            "metadata": {"name": "g", "namespace": "team"},
+            "spec": spec
+        })
+    };
+    let response = server.review(&request("uid-crd-1", "CREATE", gadget(json!({"size": 3}))));
+    assert_eq!(response["allowed"], true, "{response}");
+    assert_eq!(warnings(&response), Vec::<String>::new());
+    let annotation = response["auditAnnotations"]["partial-set-rules"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(!annotation.contains("SCHEMA"), "{annotation}");
+
+    let response = server.review(&request(
+        "uid-crd-2",
+        "CREATE",
+        gadget(json!({"size": "big"})),
+    ));
+    assert_eq!(response["allowed"], false, "{response}");
+    assert!(
+        messages(&response)
+            .contains("SCHEMA-001 at /spec/size: `spec.size`: \"big\" is not of type \"integer\""),
+        "{}",
+        messages(&response)
+    );
+    let response = server.review(&request("uid-crd-3", "CREATE", gadget(json!({"sise": 3}))));
+    assert_eq!(response["allowed"], false, "{response}");
+    assert!(
+        messages(&response).contains(
+            "unknown field `sise` in `spec` of example.com/v1 Gadget: did you mean `size`?"
+        ),
+        "{}",
+        messages(&response)
+    );
+}

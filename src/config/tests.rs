@@ -51,10 +51,26 @@ fn rule_settings_by_id_and_family() {
 }
 
 #[test]
+fn schema_settings_resolve_against_the_configuration() {
+    let config =
+        parse("strict: true\nrejectUnknownKinds: false\ncrdDirs: [crds, /abs/crds]\n").unwrap();
+    assert_eq!(config.strict, Some(true));
+    assert_eq!(config.reject_unknown_kinds, Some(false));
+    assert_eq!(
+        config.crd_dirs,
+        [PathBuf::from("/repo/crds"), PathBuf::from("/abs/crds")]
+    );
+    assert_eq!(
+        error("strict: yes please\n"),
+        ".charter.yaml:1:1: invalid type: string \"yes please\", expected a boolean"
+    );
+}
+
+#[test]
 fn mistakes_name_their_line() {
     assert_eq!(
         error("failOn: error\nruless:\n  SEC-001: off\n"),
-        ".charter.yaml:2:1: unknown field `ruless`, expected one of `failOn`, `inlineIgnores`, `maxFileSize`, `exclude`, `rules`, `exemptions`, `secrets`, `baseline`, `platform`, `helm`"
+        ".charter.yaml:2:1: unknown field `ruless`, expected one of `failOn`, `inlineIgnores`, `maxFileSize`, `exclude`, `rules`, `exemptions`, `secrets`, `baseline`, `platform`, `helm`, `strict`, `rejectUnknownKinds`, `crdDirs`"
     );
     assert_eq!(
         error("rules:\n  SEC-01: off\n"),

@@ -16,6 +16,7 @@ pub mod parse;
 pub mod pod;
 pub mod privacy;
 pub mod rbac;
+pub mod schema;
 pub mod sec;
 pub mod supp;
 
@@ -166,6 +167,14 @@ pub trait SetCheck: Send + Sync {
     fn knowledge(&self) -> Option<String> {
         None
     }
+
+    /// Whether one object alone is judged completely: the check looks at
+    /// the set only for what one object may bring along (a CRD), not for
+    /// other resources it must be compared with. `serve` does not list such
+    /// a check among those an admission request cannot satisfy.
+    fn complete_on_one_object(&self) -> bool {
+        false
+    }
 }
 
 /// A rule's parameters as configured: every key of its `rules:` entry other
@@ -269,6 +278,7 @@ pub fn builtin() -> Vec<Rule> {
     rules.extend(pod::rules());
     rules.extend(privacy::rules());
     rules.extend(rbac::rules());
+    rules.extend(schema::rules());
     rules.extend(sec::rules());
     rules.extend(supp::rules());
     rules.sort_by_key(|rule| rule.meta.id);

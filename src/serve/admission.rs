@@ -39,7 +39,9 @@ impl Judge {
         let prepared = Prepared::new(&options, &config)?;
         let set_rules: Vec<&str> = rules
             .iter()
-            .filter(|rule| matches!(rule.check, Check::Set(_)))
+            .filter(
+                |rule| matches!(&rule.check, Check::Set(check) if !check.complete_on_one_object()),
+            )
             .filter(|rule| config.severity_of(rule.meta).is_some())
             .map(|rule| rule.meta.id)
             .collect();

@@ -105,12 +105,13 @@ pub fn locations(report: &Value) -> Vec<(String, u64, u64)> {
         .collect()
 }
 
-/// `config` with the workload hardening families (POD, NET, RBAC) turned
-/// off, for tests about other families whose manifests are deliberately
-/// minimal. `config` is empty or ends inside its top-level `rules:` block,
+/// `config` with the workload hardening families (POD, NET, RBAC) and
+/// schema validation (SCHEMA: a Deployment without a selector is invalid)
+/// turned off, for tests about other families whose manifests are
+/// deliberately minimal. `config` is empty or ends inside its top-level `rules:` block,
 /// so its line numbers stay as written.
 pub fn without_hardening(config: &str) -> String {
-    const OFF: &str = "  POD: off\n  NET: off\n  RBAC: off\n";
+    const OFF: &str = "  POD: off\n  NET: off\n  RBAC: off\n  SCHEMA: off\n";
     if config.trim().is_empty() {
         return format!("rules:\n{OFF}");
     }
