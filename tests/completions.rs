@@ -62,7 +62,7 @@ fn bash_completes_subcommands_and_options() {
         ["human", "json", "sarif", "junit", "github", "gitlab"]
     );
     let audit = bash_completes(&["charter", "audit", "--re"]);
-    assert_eq!(audit, ["--report"]);
+    assert_eq!(audit, ["--report", "--reject-unknown-kinds"]);
     let shells = bash_completes(&["charter", "completions", ""]);
     assert!(shells.iter().any(|word| word == "zsh"), "{shells:?}");
 }

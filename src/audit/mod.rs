@@ -350,7 +350,7 @@ mod tests {
                           exemptions:\n  - rules: [SEC-001]\n    namespace: legacy\n    reason: long gone\n    expires: 2020-01-31\n";
 
     const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: ai}\n\
-                              spec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: web:1.0\n\
+                              spec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - name: web\n          image: web:1.0\n\
                               \x20         envFrom: [{secretRef: {name: db-credentials}}]\n";
 
     /// `(rule, severity)` of every finding of a text set checked as `completeness`.
