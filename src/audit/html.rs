@@ -258,12 +258,7 @@ fn findings(html: &mut String, audit: &Audit) {
         html.push_str("<p>No unsuppressed finding.</p>\n");
     }
     for group in &audit.principles {
-        let score = audit
-            .scores
-            .principles
-            .iter()
-            .find(|slot| slot.principle == group.principle)
-            .and_then(|slot| slot.score);
+        let score = audit.scores.of(group.principle);
         let _ = writeln!(
             html,
             "<section class=\"principle\" id=\"{}\">\n<h3>{} <small>{}</small></h3>",

@@ -154,12 +154,7 @@ fn findings(md: &mut String, audit: &Audit) {
         md.push_str("No unsuppressed finding.\n\n");
     }
     for group in &audit.principles {
-        let score = audit
-            .scores
-            .principles
-            .iter()
-            .find(|slot| slot.principle == group.principle)
-            .and_then(|slot| slot.score);
+        let score = audit.scores.of(group.principle);
         let _ = write!(
             md,
             "### {} (score {})\n\n",

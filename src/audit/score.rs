@@ -80,6 +80,16 @@ pub struct Scores {
     pub resources: usize,
 }
 
+impl Scores {
+    /// The score of `principle`, `None` when it was not assessed.
+    pub fn of(&self, principle: Principle) -> Option<u32> {
+        self.principles
+            .iter()
+            .find(|slot| slot.principle == principle)
+            .and_then(|slot| slot.score)
+    }
+}
+
 pub const PRINCIPLES: [Principle; 5] = [
     Principle::PrivacyFirst,
     Principle::SecurityByDesign,
