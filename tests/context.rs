@@ -3,27 +3,11 @@
 
 mod common;
 
-use common::{charter_in, git, git_repository, locations, write_file};
+use common::{charter_in, findings, git, git_repository, write_file};
 
 const SECRET: &str =
     "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: fixture\n";
 const CONFIG_MAP: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: ai\ndata:\n  mode: fast\n";
-
-/// `(file, rule, line, column)` of every finding of a JSON report.
-fn findings(stdout: &str) -> Vec<(String, String, u64, u64)> {
-    let report: serde_json::Value = serde_json::from_str(stdout).expect("a JSON report");
-    let files: Vec<String> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| f["file"].as_str().unwrap_or_default().to_owned())
-        .collect();
-    files
-        .into_iter()
-        .zip(locations(&report))
-        .map(|(file, (rule, line, column))| (file, rule, line, column))
-        .collect()
-}
 
 /// A plaintext Secret named `name` (SEC-001 at 5:1).
 fn secret(name: &str) -> String {

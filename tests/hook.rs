@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{charter_in, git, git_repository, locations, repo_root, write_file};
+use common::{charter_in, findings, git, git_repository, repo_root, write_file};
 
 const SECRET: &str =
     "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: fixture\n";
@@ -23,22 +23,6 @@ fn hook(dir: &Path) -> (i32, String) {
         output.status.code().expect("exit code"),
         String::from_utf8_lossy(&output.stdout).into_owned(),
     )
-}
-
-/// `(file, rule, line, column)` of every finding of a JSON report.
-fn findings(stdout: &str) -> Vec<(String, String, u64, u64)> {
-    let report: serde_json::Value = serde_json::from_str(stdout).expect("a JSON report");
-    let files: Vec<String> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| f["file"].as_str().unwrap_or_default().to_owned())
-        .collect();
-    files
-        .into_iter()
-        .zip(locations(&report))
-        .map(|(file, (rule, line, column))| (file, rule, line, column))
-        .collect()
 }
 
 #[test]

@@ -89,6 +89,22 @@ pub fn charter(args: &[&str]) -> Run {
     charter_in(&repo_root(), args, None)
 }
 
+/// `(file, rule, line, column)` of every finding of a JSON report.
+pub fn findings(stdout: &str) -> Vec<(String, String, u64, u64)> {
+    let report: serde_json::Value = serde_json::from_str(stdout).expect("a JSON report");
+    let files: Vec<String> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["file"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    files
+        .into_iter()
+        .zip(locations(&report))
+        .map(|(file, (rule, line, column))| (file, rule, line, column))
+        .collect()
+}
+
 /// `(rule, line, column)` of every finding in a JSON report, in report order.
 pub fn locations(report: &Value) -> Vec<(String, u64, u64)> {
     report["findings"]
