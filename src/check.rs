@@ -53,6 +53,8 @@ pub struct CheckOptions {
     pub selection: Option<Selection>,
     /// Where whole-set rules find the rest of the resources.
     pub context: ContextDir,
+    /// Rego policies (`--policy`), compiled.
+    pub policies: Option<Arc<crate::policy::Policies>>,
 }
 
 /// The context of a run (see `context`).
@@ -83,6 +85,7 @@ impl Default for CheckOptions {
             progress: None,
             selection: None,
             context: ContextDir::Default,
+            policies: None,
         }
     }
 }
@@ -513,6 +516,17 @@ fn evaluate(
         platform: options.platform,
     };
     findings.extend(engine::run(&active, set));
+    // ConstraintTemplates and Constraints among the manifests apply even
+    // without policy directories.
+    let no_policies;
+    let policies = match &options.policies {
+        Some(policies) => policies.as_ref(),
+        None => {
+            no_policies = crate::policy::Policies::none();
+            &no_policies
+        }
+    };
+    findings.extend(policies.evaluate(&set, &|meta| config.severity_of(meta)));
     findings.retain(|finding| !files[finding.file].context);
     drop_leaks_said_by_manifest_rules(findings);
     for finding in findings.iter_mut() {

@@ -15,6 +15,7 @@ use crate::check::{self, CheckOptions, ContextDir, Outcome};
 use crate::config::{Config, FailOn};
 use crate::git::Selection;
 use crate::input;
+use crate::policy::{self, Namespaces, Policies, PolicySettings};
 use crate::progress;
 use crate::report;
 use crate::rules::{self, Example, Rule};
@@ -62,6 +63,12 @@ enum Command {
         /// A rule id such as SEC-001.
         rule: String,
     },
+    /// Run policy tests: Gatekeeper suite.yaml files (as gator verify) and Rego unit tests in _test.rego files (as opa test).
+    Verify {
+        /// Files or directories to search for suites and _test.rego files.
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+    },
     /// Print a shell completion script, generated from this command line.
     Completions {
         #[arg(value_enum)]
@@ -106,6 +113,9 @@ struct CheckArgs {
     /// Record today's unsuppressed findings in FILE, so later runs with --baseline fail only on new ones.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     write_baseline: Option<PathBuf>,
+    /// Rego package whose deny, violation and warn rules judge, as Conftest's --namespace (repeatable; same as --policy-namespace).
+    #[arg(long, value_name = "PACKAGE", conflicts_with = "all_namespaces")]
+    namespace: Vec<String>,
 }
 
 /// Which files of a repository `check` reports on, and what it reads
@@ -211,6 +221,57 @@ struct RunArgs {
     /// A kind with no schema is an error, not a warning (SCHEMA-003) [default: `rejectUnknownKinds` in the configuration].
     #[arg(long)]
     reject_unknown_kinds: bool,
+    #[command(flatten)]
+    policy: PolicyArgs,
+}
+
+/// Where Rego policies come from, for `check`, `audit` and `serve`.
+#[derive(Args, Default)]
+struct PolicyArgs {
+    /// Rego policies: a directory of Conftest `.rego` files and Gatekeeper ConstraintTemplates with their Constraints (repeatable) [default: `policies` in the configuration, else ./policy and ./rules/rego where they exist].
+    #[arg(long, value_name = "DIR")]
+    policy: Vec<PathBuf>,
+    /// Rego package whose deny, violation and warn rules judge (repeatable; Conftest's --namespace) [default: main].
+    #[arg(long, value_name = "PACKAGE")]
+    policy_namespace: Vec<String>,
+    /// Every package's deny, violation and warn rules judge.
+    #[arg(long, conflicts_with = "policy_namespace")]
+    all_namespaces: bool,
+}
+
+impl PolicyArgs {
+    /// Loads the policies the flags, else the configuration, else the
+    /// default directories name; `None` when there are none.
+    fn load(&self, config: &Config) -> miette::Result<Option<Arc<Policies>>> {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let mut settings = match (self.policy.is_empty(), config.policies.is_empty()) {
+            (false, _) => PolicySettings {
+                paths: self.policy.clone(),
+                required: true,
+                ..PolicySettings::default()
+            },
+            (true, false) => PolicySettings {
+                paths: config.policies.clone(),
+                required: true,
+                ..PolicySettings::default()
+            },
+            (true, true) => PolicySettings::defaults(&cwd),
+        };
+        let configured = &config.policy_namespaces;
+        settings.namespaces = if self.all_namespaces
+            || configured.iter().any(|ns| ns == "*") && self.policy_namespace.is_empty()
+        {
+            Namespaces::All
+        } else if !self.policy_namespace.is_empty() {
+            Namespaces::Only(self.policy_namespace.clone())
+        } else if !configured.is_empty() {
+            Namespaces::Only(configured.clone())
+        } else {
+            Namespaces::default()
+        };
+        let policies = policy::load::load(&settings).map_err(miette::Report::new)?;
+        Ok((!policies.is_empty()).then(|| Arc::new(policies)))
+    }
 }
 
 #[derive(Args)]
@@ -248,6 +309,8 @@ struct ServeArgs {
     /// Worker threads [default: one per core].
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
+    #[command(flatten)]
+    policy: PolicyArgs,
 }
 
 pub fn main() -> ExitCode {
@@ -264,6 +327,7 @@ pub fn main() -> ExitCode {
         Command::Audit(args) => audit::run(*args),
         Command::Completions { shell } => generate::completions(shell),
         Command::Man => generate::man(),
+        Command::Verify { paths } => run_verify(&paths),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -274,8 +338,12 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run_check(args: CheckArgs) -> miette::Result<u8> {
+fn run_check(mut args: CheckArgs) -> miette::Result<u8> {
     let started = Instant::now();
+    args.run
+        .policy
+        .policy_namespace
+        .extend(std::mem::take(&mut args.namespace));
     let keep_text = std::iter::once(args.format)
         .chain(args.output.iter().map(|output| output.format))
         .any(report::Format::shows_source);
@@ -328,6 +396,55 @@ fn run_check(args: CheckArgs) -> miette::Result<u8> {
     // system with the process instead.
     std::mem::forget(outcome);
     Ok(code)
+}
+
+/// `charter verify`: one line per case, failures with their reason, then
+/// `N passed, N failed`; exit 1 on any failure.
+fn run_verify(paths: &[PathBuf]) -> miette::Result<u8> {
+    let results = policy::verify::verify(paths).map_err(miette::Report::new)?;
+    if results.is_empty() {
+        return Err(miette::miette!(
+            code = "charter::usage",
+            "no suite.yaml (kind: Suite) or _test.rego file under {}",
+            paths
+                .iter()
+                .map(|path| path.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let mut out = String::new();
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    for result in &results {
+        let (word, reason) = match &result.status {
+            policy::verify::Status::Pass => {
+                passed += 1;
+                ("PASS", None)
+            }
+            policy::verify::Status::Fail(reason) => {
+                failed += 1;
+                ("FAIL", Some(reason))
+            }
+            policy::verify::Status::Skip => {
+                skipped += 1;
+                ("SKIP", None)
+            }
+        };
+        out.push_str(&format!("{word} {}: {}\n", result.file, result.name));
+        if let Some(reason) = reason {
+            out.push_str(&format!("     {reason}\n"));
+        }
+    }
+    let skipped = match skipped {
+        0 => String::new(),
+        n => format!(", {n} skipped"),
+    };
+    out.push_str(&format!("\n{passed} passed, {failed} failed{skipped}\n"));
+    write_stdout(&out);
+    Ok(match failed {
+        0 => EXIT_CLEAN,
+        _ => EXIT_FINDINGS,
+    })
 }
 
 /// What a run over manifests needs before it reads any: the configuration,
@@ -413,6 +530,7 @@ fn prepare(
             timeout: std::time::Duration::from_secs(args.helm_timeout),
         },
         progress: Some(Arc::clone(&progress)),
+        policies: args.policy.load(&config)?,
         ..CheckOptions::default()
     };
     let mut pool = rayon::ThreadPoolBuilder::new();
@@ -506,6 +624,7 @@ fn run_serve(args: ServeArgs) -> miette::Result<u8> {
             .or_else(|| config.secrets.clone()),
         // Answers carry messages, never source snippets.
         keep_text: false,
+        policies: args.policy.load(&config)?,
         ..CheckOptions::default()
     };
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
@@ -667,7 +786,10 @@ fn selection(targets: &[String], rules: &[Rule]) -> miette::Result<Vec<String>> 
         .iter()
         .map(|target| target.trim().to_ascii_uppercase())
         .map(|target| {
-            match rules::find(rules, &target).is_some() || rules::is_family(rules, &target) {
+            match rules::find(rules, &target).is_some()
+                || rules::is_family(rules, &target)
+                || rules::rego::names_policy_rule(&target)
+            {
                 true => Ok(target),
                 false => Err(UnknownRule {
                     id: target,

@@ -79,6 +79,12 @@ pub struct Config {
     /// Directories of CRDs (`crdDirs:`, like `--crd-dir`), resolved against
     /// the configuration's directory.
     pub crd_dirs: Vec<PathBuf>,
+    /// Rego policy directories (`policies:`, like `--policy`), resolved
+    /// against the configuration's directory.
+    pub policies: Vec<PathBuf>,
+    /// Packages whose Conftest rules judge (`policyNamespaces:`, like
+    /// `--namespace`; `*` for all).
+    pub policy_namespaces: Vec<String>,
 }
 
 /// `rules:` entry for one rule id or one family.
@@ -102,14 +108,14 @@ impl Config {
         if let Some(selected) = &self.selected
             && !selected
                 .iter()
-                .any(|target| target == rule.id || target == rule.family())
+                .any(|target| target.eq_ignore_ascii_case(rule.id) || target == rule.family())
         {
             return None;
         }
         let for_id = self
             .settings
             .iter()
-            .find(|s| !s.is_family && s.target == rule.id);
+            .find(|s| !s.is_family && s.target.eq_ignore_ascii_case(rule.id));
         let for_family = self
             .settings
             .iter()
@@ -304,6 +310,12 @@ impl Config {
             platform: raw.platform,
             strict: raw.strict,
             reject_unknown_kinds: raw.reject_unknown_kinds,
+            policies: raw
+                .policies
+                .into_iter()
+                .filter_map(|path| relative(Some(path)))
+                .collect(),
+            policy_namespaces: raw.policy_namespaces,
             crd_dirs: raw
                 .crd_dirs
                 .into_iter()
@@ -347,6 +359,10 @@ struct RawConfig {
     reject_unknown_kinds: Option<bool>,
     #[serde(default)]
     crd_dirs: Vec<PathBuf>,
+    #[serde(default)]
+    policies: Vec<PathBuf>,
+    #[serde(default)]
+    policy_namespaces: Vec<String>,
 }
 
 /// `helm:` of the configuration, like `--helm-bin`, `--helm-values`, `--helm-set`.
@@ -493,6 +509,9 @@ fn parse_setting(
         false
     } else if rules::is_family(rules, &upper) {
         true
+    } else if rules::rego::names_policy_rule(&upper) {
+        // Policies are loaded after the configuration that names them.
+        false
     } else {
         let suggestion = rules
             .iter()

@@ -25,6 +25,7 @@ pub mod git;
 pub mod input;
 pub mod leak;
 pub mod loader;
+pub mod policy;
 pub mod progress;
 pub mod redact;
 pub mod report;

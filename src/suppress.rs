@@ -45,8 +45,8 @@ impl RulePattern {
 
     pub fn matches(&self, rule: &RuleMeta) -> bool {
         match self {
-            RulePattern::Exact(name) => rule.id == name || rule.family() == name,
-            RulePattern::Glob(glob) => glob.is_match(rule.id),
+            RulePattern::Exact(name) => rule.id.eq_ignore_ascii_case(name) || rule.family() == name,
+            RulePattern::Glob(glob) => glob.is_match(rule.id.to_ascii_uppercase()),
         }
     }
 

@@ -16,6 +16,7 @@ pub mod parse;
 pub mod pod;
 pub mod privacy;
 pub mod rbac;
+pub mod rego;
 pub mod schema;
 pub mod sec;
 pub mod supp;
@@ -278,6 +279,7 @@ pub fn builtin() -> Vec<Rule> {
     rules.extend(pod::rules());
     rules.extend(privacy::rules());
     rules.extend(rbac::rules());
+    rules.extend(rego::ALL.iter().map(|meta| Rule::engine(meta)));
     rules.extend(schema::rules());
     rules.extend(sec::rules());
     rules.extend(supp::rules());
@@ -298,11 +300,15 @@ pub fn find<'r>(rules: &'r [Rule], id: &str) -> Option<&'r Rule> {
         .find(|rule| rule.meta.id.eq_ignore_ascii_case(id))
 }
 
-/// Whether `name` is the family of at least one rule.
+/// Whether `name` is the family of at least one rule, or a family whose
+/// rules policies make (`REGO`, `GK`).
 pub fn is_family(rules: &[Rule], name: &str) -> bool {
     rules
         .iter()
         .any(|rule| rule.meta.family().eq_ignore_ascii_case(name))
+        || rego::POLICY_FAMILIES
+            .iter()
+            .any(|family| family.eq_ignore_ascii_case(name))
 }
 
 #[cfg(test)]

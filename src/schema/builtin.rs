@@ -17,6 +17,8 @@ pub struct BuiltinKind {
     pub version: &'static str,
     pub kind: &'static str,
     pub schema: fn() -> Value,
+    /// Whether its objects live in a namespace.
+    pub namespaced: fn() -> bool,
 }
 
 macro_rules! builtin_kinds {
@@ -30,12 +32,30 @@ macro_rules! builtin_kinds {
                 version: <$path as Resource>::VERSION,
                 kind: <$path as Resource>::KIND,
                 schema: schema_of::<$path>,
+                namespaced: is_namespaced::<$path>,
             },
         )*];
     };
 }
 
 use k8s_openapi::*;
+
+fn is_namespaced<T: Resource>() -> bool
+where
+    T::Scope: 'static,
+{
+    std::any::TypeId::of::<T::Scope>()
+        == std::any::TypeId::of::<k8s_openapi::NamespaceResourceScope>()
+}
+
+/// Whether objects of a built-in kind live in a namespace; `None` for a
+/// kind that is not built in.
+pub fn namespaced(group: &str, kind: &str) -> Option<bool> {
+    KINDS
+        .iter()
+        .find(|known| known.group == group && known.kind == kind)
+        .map(|known| (known.namespaced)())
+}
 
 builtin_kinds![
     api::admissionregistration::v1::MutatingWebhookConfiguration,

@@ -62,7 +62,9 @@ impl ResourceCheck for IgnoreNamesNoRule {
                 .iter()
                 .copied()
                 .filter(|name| {
-                    !RulePattern::parse(name).is_ok_and(|pattern| pattern.names_any(known))
+                    // Policies' rules are not known to one resource's check.
+                    !rules::rego::names_policy_rule(name)
+                        && !RulePattern::parse(name).is_ok_and(|pattern| pattern.names_any(known))
                 })
                 .collect();
             if !unknown.is_empty() {
