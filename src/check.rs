@@ -335,9 +335,17 @@ fn order_as_one_walk(files: &[SourceFile], resources: &mut [Resource]) {
 /// Whether any rule that needs manifests parsed (every family but the
 /// secret scanner's) is on. A `--select LEAK` run reads every input as text.
 fn manifests_wanted(config: &Config, rules: &[Rule]) -> bool {
-    rules
-        .iter()
-        .any(|rule| rule.meta.family() != "LEAK" && config.severity_of(rule.meta).is_some())
+    // Policies' rules are made after reading: a selection naming them
+    // wants the manifests.
+    let policy_rules_selected = config.selected.as_ref().is_some_and(|selected| {
+        selected
+            .iter()
+            .any(|target| crate::rules::rego::names_policy_rule(target))
+    });
+    policy_rules_selected
+        || rules
+            .iter()
+            .any(|rule| rule.meta.family() != "LEAK" && config.severity_of(rule.meta).is_some())
 }
 
 /// What a run builds before it reads anything, kept by a long-running

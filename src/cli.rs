@@ -805,6 +805,10 @@ fn selection(targets: &[String], rules: &[Rule]) -> miette::Result<Vec<String>> 
 
 fn explain(id: &str) -> miette::Result<u8> {
     let rules = rules::builtin();
+    if rules::find(&rules, id).is_none() && rules::rego::names_policy_rule(id) {
+        write_stdout(&format!("{id}\n\n{}", rules::rego::POLICY_RULES_EXPLAINED));
+        return Ok(EXIT_CLEAN);
+    }
     let Some(rule) = rules::find(&rules, id) else {
         let family = id.split('-').next().unwrap_or(id);
         let related: Vec<&str> = rules

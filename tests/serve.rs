@@ -980,3 +980,37 @@ spec:
         messages(&response)
     );
 }
+
+#[test]
+fn rego_policies_judge_reviews_as_check_judges_files() {
+    let policy = common::repo_root().join("tests/policies/conftest/policy");
+    let policy = policy.to_str().expect("UTF-8 path");
+    let server = Server::start(&["--policy", policy]);
+    let response = server.review(&request(
+        "uid-rego-1",
+        "CREATE",
+        privileged_deployment("ai"),
+    ));
+    assert_eq!(response["allowed"], false);
+    let message = messages(&response);
+    assert!(
+        message.contains(
+            "\n- REGO-main.violation_privileged: Deployment/web: container \"web\" is privileged"
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains(
+            "\n- REGO-main.deny_run_as_root at /spec/template/spec/containers/0: Deployment/web: \
+             container \"web\" may run as root; set securityContext.runAsNonRoot: true"
+        ),
+        "{message}"
+    );
+    // Conftest's `exception` holds in the webhook too: Deployment ai/ollama
+    // may run as root, and says nothing of it.
+    let mut ollama = privileged_deployment("ai");
+    ollama["metadata"]["name"] = json!("ollama");
+    let response = server.review(&request("uid-rego-2", "CREATE", ollama));
+    assert!(!messages(&response).contains("REGO-main.deny_run_as_root"));
+    assert!(messages(&response).contains("REGO-main.violation_privileged"));
+}

@@ -40,6 +40,7 @@ pub enum TemplateProblem {
     Compile {
         pointer: String,
         line: u32,
+        column: u32,
         error: RegoError,
     },
     /// Its only code is for an engine charter does not run (CEL).
@@ -95,6 +96,7 @@ pub fn read_template(object: &Node, file: &str) -> Result<(Template, Engine), Te
         rego::add_module(engine, &module, text, code.dialect).map_err(|error| {
             TemplateProblem::Compile {
                 line: line_in_file(node, error.line),
+                column: column_in_file(node, error.column),
                 pointer,
                 error,
             }
@@ -106,6 +108,7 @@ pub fn read_template(object: &Node, file: &str) -> Result<(Template, Engine), Te
     }
     rego::prepare(&mut engine, &module).map_err(|error| TemplateProblem::Compile {
         line: line_in_file(code.rego, error.line),
+        column: column_in_file(code.rego, error.column),
         pointer: code.rego_pointer.clone(),
         error,
     })?;
@@ -207,14 +210,16 @@ fn code_of<'a>(target: &'a Node, at: &str) -> Result<Code<'a>, TemplateProblem> 
     }
 }
 
-/// The file line of line `line` of a string field's text: a block scalar
-/// (`rego: |`) starts on the line after its key.
+/// The file line of line `line` of a string field's text: the node starts
+/// where its text does (a block scalar's on the line after `rego: |`).
 fn line_in_file(node: &Node, line: u32) -> u32 {
-    let multiline = node.as_str().is_some_and(|text| text.contains('\n'));
-    match multiline && node.end.line > node.start.line {
-        true => node.start.line + line,
-        false => node.start.line,
-    }
+    node.start.line + line.saturating_sub(1)
+}
+
+/// The file column of column `column` of the text: a block scalar's lines
+/// are indented as its first one is.
+fn column_in_file(node: &Node, column: u32) -> u32 {
+    node.start.column.saturating_sub(1) + column
 }
 
 /// A Constraint as written.
@@ -410,14 +415,19 @@ spec:
     #[test]
     fn broken_rego_is_located_in_the_file() {
         let broken = TEMPLATE.replace("msg := sprintf", "msg := := sprintf");
-        let Err(TemplateProblem::Compile { pointer, line, .. }) =
-            read_template(&node(&broken), "t.yaml")
+        let Err(TemplateProblem::Compile {
+            pointer,
+            line,
+            column,
+            ..
+        }) = read_template(&node(&broken), "t.yaml")
         else {
             panic!("must not compile");
         };
         assert_eq!(pointer, "/spec/targets/0/rego");
-        // Line 5 of the Rego, whose block starts after line 17.
-        assert_eq!(line, 22);
+        // Line 5 of the Rego, whose block starts on line 18, at the second
+        // `:=` (column 18 of the file: 8 of indentation, 10 of the Rego).
+        assert_eq!((line, column), (22, 18));
     }
 
     #[test]

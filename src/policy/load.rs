@@ -220,10 +220,16 @@ pub fn gatekeeper_documents(yaml: &[(String, String)]) -> Result<Gatekeeper, Pol
                         let line = root.locate(&pointer).0.mark.line;
                         return Err(invalid(line, format!("ConstraintTemplate {message}")));
                     }
-                    Err(TemplateProblem::Compile { line, error, .. }) => {
+                    Err(TemplateProblem::Compile {
+                        line,
+                        column,
+                        error,
+                        ..
+                    }) => {
                         return Err(PolicyError::Compile(rego::RegoError {
                             file: name.clone(),
                             line,
+                            column,
                             ..error
                         }));
                     }

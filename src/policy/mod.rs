@@ -132,7 +132,7 @@ impl Policies {
                     set_engines.push(engine);
                 }
                 Err(_) if !set.reported(resource) => {}
-                Err(problem) => self.report_template(set, resource, problem, &mut report),
+                Err(problem) => self.report_template(resource, problem, &mut report),
             }
         }
         let base = self.conftest_engines();
@@ -377,7 +377,6 @@ impl Policies {
 
     fn report_template(
         &self,
-        set: &ResourceSet<'_>,
         resource: &Resource,
         problem: TemplateProblem,
         report: &mut impl FnMut(&'static RuleMeta, &Resource, &str, String, Option<Mark>),
@@ -405,28 +404,16 @@ impl Policies {
             TemplateProblem::Compile {
                 pointer,
                 line,
+                column,
                 error,
             } => {
                 let message = format!(
                     "{name}: its Rego does not compile (line {} of the Rego): {}",
                     error.line, error.message
                 );
-                // The line the parser names, inside the block scalar; its
-                // column counts from the block's indentation.
-                let indent = set
-                    .files
-                    .get(resource.file)
-                    .and_then(|file| file.text.as_deref())
-                    .and_then(|text| text.lines().nth(line.saturating_sub(1) as usize))
-                    .map_or(0, |text| text.len() - text.trim_start().len());
-                let column = u32::try_from(indent).unwrap_or(0) + error.column;
-                report(
-                    &DOES_NOT_COMPILE,
-                    resource,
-                    &pointer,
-                    message,
-                    Some(Mark::new(line, column)),
-                );
+                // At the place the parser names, inside the Rego.
+                let mark = Some(Mark::new(line, column));
+                report(&DOES_NOT_COMPILE, resource, &pointer, message, mark);
             }
         }
     }
@@ -532,3 +519,4 @@ fn mask_secrets(message: &str, resource: &Resource) -> String {
         message.replace(value.as_str(), &crate::redact::redact(value))
     })
 }
+

@@ -19,11 +19,18 @@ const SRCROOT: &str = "%SRCROOT%";
 
 pub fn render(context: &Context<'_>) -> String {
     let outcome = context.outcome;
-    let index: HashMap<&str, usize> = context
-        .rules
+    // Charter's rules, then those the run's policies made (`REGO-main.deny`,
+    // `GK-Kind/name`), which no rule list holds.
+    let mut metas: Vec<&RuleMeta> = context.rules.iter().map(|rule| rule.meta).collect();
+    for finding in &outcome.findings {
+        if !metas.iter().any(|meta| meta.id == finding.rule.id) {
+            metas.push(finding.rule);
+        }
+    }
+    let index: HashMap<&str, usize> = metas
         .iter()
         .enumerate()
-        .map(|(index, rule)| (rule.meta.id, index))
+        .map(|(index, meta)| (meta.id, index))
         .collect();
     let fingerprints = fingerprints(outcome, context.root);
     let mut sources = RedactedSources::new(&outcome.files);
@@ -44,10 +51,9 @@ pub fn render(context: &Context<'_>) -> String {
         "name": "charter",
         "version": env!("CARGO_PKG_VERSION"),
         "semanticVersion": env!("CARGO_PKG_VERSION"),
-        "rules": context
-            .rules
+        "rules": metas
             .iter()
-            .map(|rule| descriptor(rule.meta, context.config.severity_of(rule.meta)))
+            .map(|meta| descriptor(meta, context.config.severity_of(meta)))
             .collect::<Vec<_>>(),
     });
     // Only a real address: Cargo.toml names none until the project is published.

@@ -26,6 +26,25 @@ pub fn names_policy_rule(id: &str) -> bool {
     })
 }
 
+/// What `charter explain` says about a rule a policy makes.
+pub const POLICY_RULES_EXPLAINED: &str = "\
+A rule of your own Rego policies, not one of charter's: its message is the policy's.
+
+  REGO-<package>.<rule>  a Conftest rule: `deny`, `violation` or `warn` (with an
+                         optional `_suffix`) in a package of a --policy directory
+                         (package `main`, or those named with --namespace).
+                         deny and violation are errors, warn warnings.
+  GK-<Kind>/<name>       a Gatekeeper Constraint of a ConstraintTemplate, in a
+                         --policy directory or among the checked manifests; its
+                         enforcementAction gives the severity: deny error, warn
+                         warning, dryrun info.
+
+Turn one off or re-grade it in .charter.yaml (`rules: {REGO-main.warn: off}`,
+`rules: {GK: warning}`), ignore it on a resource with the annotation
+`charter.io/ignore: \"REGO-main.deny_run_as_root -- why\"`, or except it in
+Rego with Conftest's `exception` rule. Test policies with `charter verify`.
+";
+
 pub static ALL: [&RuleMeta; 4] = [
     &DOES_NOT_COMPILE,
     &EVALUATION_FAILED,
