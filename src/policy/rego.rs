@@ -289,7 +289,7 @@ mod tests {
             .expect_err("does not compile");
         // The expression `msg :=` lacks ends on line 4.
         assert_eq!((error.file.as_str(), error.line), ("broken.rego", 4));
-        assert_eq!(error.message, "expecting expression");
+        assert_eq!(error.message, "expecting `}` while parsing set");
         assert!(error.to_string().starts_with("broken.rego:4:"), "{error}");
     }
 
