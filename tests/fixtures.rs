@@ -7,11 +7,8 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use common::{charter, charter_in, repo_root};
+use common::{Key, charter, charter_in, parse_expectation, repo_root};
 use serde_json::Value;
-
-/// A finding's rule, line, column and whether it is suppressed.
-type Key = (String, u64, u64, bool);
 
 /// How many findings each key has: several rules' findings may share a
 /// place (four Grafana settings at one image line), and each counts.
@@ -38,35 +35,6 @@ const ALWAYS_CHECKED: [&str; 3] = ["PARSE", "SUPP", "LEAK"];
 
 fn family(rule: &str) -> &str {
     rule.split_once('-').map_or(rule, |(family, _)| family)
-}
-
-/// `RULE LINE:COLUMN [suppressed] [xN]`.
-fn parse_expectation(text: &str, origin: &str) -> (Key, u64) {
-    let mut words = text.split_whitespace();
-    let rule = words
-        .next()
-        .unwrap_or_else(|| panic!("{origin}: empty expectation"));
-    let position = words
-        .next()
-        .unwrap_or_else(|| panic!("{origin}: `{text}` lacks LINE:COLUMN"));
-    let (line, column) = position
-        .split_once(':')
-        .and_then(|(l, c)| Some((l.parse().ok()?, c.parse().ok()?)))
-        .unwrap_or_else(|| panic!("{origin}: `{position}` is not LINE:COLUMN"));
-    let mut suppressed = false;
-    let mut count = 1;
-    for word in words {
-        match word {
-            "suppressed" => suppressed = true,
-            times if times.starts_with('x') => {
-                count = times[1..]
-                    .parse()
-                    .unwrap_or_else(|_| panic!("{origin}: `{times}` is not xN"));
-            }
-            other => panic!("{origin}: unknown word `{other}`"),
-        }
-    }
-    ((rule.to_owned(), line, column, suppressed), count)
 }
 
 fn add(expected: &mut Expected, (key, count): (Key, u64)) {

@@ -40,9 +40,10 @@ A rule of your own Rego policies, not one of charter's: its message is the polic
                          warning, dryrun info.
 
 Turn one off or re-grade it in .charter.yaml (`rules: {REGO-main.warn: off}`,
-`rules: {GK: warning}`), ignore it on a resource with the annotation
-`charter.io/ignore: \"REGO-main.deny_run_as_root -- why\"`, or except it in
-Rego with Conftest's `exception` rule. Test policies with `charter verify`.
+`rules: {GK: warning}`), ignore it on a resource with the annotations
+`charter.io/ignore: REGO-main.deny_run_as_root` and `charter.io/ignore-reason`,
+or except it in Rego with Conftest's `exception` rule. Test policies with
+`charter verify`.
 ";
 
 pub static ALL: [&RuleMeta; 4] = [

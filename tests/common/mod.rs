@@ -209,3 +209,36 @@ pub fn venv_python() -> PathBuf {
             .trim(),
     )
 }
+
+/// A finding's rule, line, column and whether it is suppressed.
+pub type Key = (String, u64, u64, bool);
+
+/// `RULE LINE:COLUMN [suppressed] [xN]`.
+pub fn parse_expectation(text: &str, origin: &str) -> (Key, u64) {
+    let mut words = text.split_whitespace();
+    let rule = words
+        .next()
+        .unwrap_or_else(|| panic!("{origin}: empty expectation"));
+    let position = words
+        .next()
+        .unwrap_or_else(|| panic!("{origin}: `{text}` lacks LINE:COLUMN"));
+    let (line, column) = position
+        .split_once(':')
+        .and_then(|(l, c)| Some((l.parse().ok()?, c.parse().ok()?)))
+        .unwrap_or_else(|| panic!("{origin}: `{position}` is not LINE:COLUMN"));
+    let mut suppressed = false;
+    let mut count = 1;
+    for word in words {
+        match word {
+            "suppressed" => suppressed = true,
+            times if times.starts_with('x') => {
+                count = times[1..]
+                    .parse()
+                    .unwrap_or_else(|_| panic!("{origin}: `{times}` is not xN"));
+            }
+            other => panic!("{origin}: unknown word `{other}`"),
+        }
+    }
+    ((rule.to_owned(), line, column, suppressed), count)
+}
+
