@@ -134,7 +134,10 @@ fn namespaces_select_the_packages_that_judge() {
         ];
         all.extend(args);
         let mut counts = BTreeMap::new();
-        for finding in charter(&all).json()["findings"].as_array().expect("findings") {
+        for finding in charter(&all).json()["findings"]
+            .as_array()
+            .expect("findings")
+        {
             let rule = finding["rule"].as_str().expect("rule");
             if is_policy_family(rule) {
                 *counts.entry(rule.to_owned()).or_default() += 1;
@@ -192,7 +195,11 @@ fn verify_runs_suites_and_rego_tests_and_fails_on_any_failure() {
     assert!(failing.stdout.contains(
         "     got 0 violations containing \"digest\" but want exactly 1 (all messages: "
     ));
-    assert!(failing.stdout.ends_with("\n5 passed, 3 failed\n"), "{}", failing.stdout);
+    assert!(
+        failing.stdout.ends_with("\n5 passed, 3 failed\n"),
+        "{}",
+        failing.stdout
+    );
 }
 
 #[test]
@@ -204,8 +211,11 @@ fn verify_reads_yes_and_no_as_words_and_honours_skip() {
     }
     std::fs::create_dir(dir.path().join("samples")).expect("mkdir");
     for name in ["nodeport.yaml", "cluster-ip.yaml"] {
-        std::fs::copy(source.join("samples").join(name), dir.path().join("samples").join(name))
-            .expect("copy");
+        std::fs::copy(
+            source.join("samples").join(name),
+            dir.path().join("samples").join(name),
+        )
+        .expect("copy");
     }
     write_file(
         dir.path(),
@@ -226,7 +236,11 @@ fn verify_reads_yes_and_no_as_words_and_honours_skip() {
             "     assertion `violations` must be a non-negative integer, \"yes\" or \"no\", not \"maybe\"",
         ]
     );
-    assert!(run.stdout.ends_with("\n3 passed, 1 failed, 1 skipped\n"), "{}", run.stdout);
+    assert!(
+        run.stdout.ends_with("\n3 passed, 1 failed, 1 skipped\n"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -237,7 +251,11 @@ fn bad_rego_is_a_usage_error_naming_file_line_and_message() {
         "policy/broken.rego",
         "package main\n\ndeny contains msg if {\n  msg := \n}\n",
     );
-    write_file(dir.path(), "ok.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n");
+    write_file(
+        dir.path(),
+        "ok.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+    );
     let run = charter_in(dir.path(), &["check", "ok.yaml"], None);
     assert_eq!(run.code, 2, "{}", run.stdout);
     let path = Path::new("policy").join("broken.rego");
@@ -253,10 +271,16 @@ fn bad_rego_is_a_usage_error_naming_file_line_and_message() {
     assert!(run.stderr.contains("expecting"), "{}", run.stderr);
 
     // A directory named on the command line must exist.
-    let missing = charter_in(dir.path(), &["check", "ok.yaml", "--policy", "nowhere"], None);
+    let missing = charter_in(
+        dir.path(),
+        &["check", "ok.yaml", "--policy", "nowhere"],
+        None,
+    );
     assert_eq!(missing.code, 2);
     assert!(
-        missing.stderr.contains("policy nowhere: no such file or directory"),
+        missing
+            .stderr
+            .contains("policy nowhere: no such file or directory"),
         "{}",
         missing.stderr
     );
@@ -268,7 +292,11 @@ fn bad_rego_is_a_usage_error_naming_file_line_and_message() {
         "policy/constraint.yaml",
         "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sNowhere\nmetadata:\n  name: orphan\n",
     );
-    write_file(orphan.path(), "ok.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n");
+    write_file(
+        orphan.path(),
+        "ok.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+    );
     let run = charter_in(orphan.path(), &["check", "ok.yaml"], None);
     assert_eq!(run.code, 2);
     assert!(
@@ -346,11 +374,27 @@ fn policy_messages_never_quote_a_secret() {
         "secret.yaml",
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  password: aHVudGVyMi1GaXh0dXJlLXBhc3N3b3Jk\n",
     );
-    let run = charter_in(dir.path(), &["check", "secret.yaml", "--select", "REGO"], None);
+    let run = charter_in(
+        dir.path(),
+        &["check", "secret.yaml", "--select", "REGO"],
+        None,
+    );
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(!run.stdout.contains("hunter2-Fixture-password"), "{}", run.stdout);
-    assert!(!run.stdout.contains("aHVudGVyMi1GaXh0dXJlLXBhc3N3b3Jk"), "{}", run.stdout);
-    assert!(run.stdout.contains("password is aHVu**** (hunt****)"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("hunter2-Fixture-password"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("aHVudGVyMi1GaXh0dXJlLXBhc3N3b3Jk"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("password is aHVu**** (hunt****)"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -383,7 +427,32 @@ fn sarif_lists_the_rules_policies_made() {
 fn explain_describes_policy_rules() {
     let run = charter(&["explain", "REGO-main.deny"]);
     assert_eq!(run.code, 0);
-    assert!(run.stdout.starts_with("REGO-main.deny\n\nA rule of your own Rego policies"));
+    assert!(
+        run.stdout
+            .starts_with("REGO-main.deny\n\nA rule of your own Rego policies")
+    );
     let run = charter(&["explain", "REGO-001"]);
-    assert!(run.stdout.contains("A ConstraintTemplate's Rego does not compile"));
+    assert!(
+        run.stdout
+            .contains("A ConstraintTemplate's Rego does not compile")
+    );
+}
+
+#[test]
+fn junit_gives_policy_families_their_cases() {
+    let run = charter(&[
+        "check",
+        "tests/policies/gatekeeper-in-set/litellm.yaml",
+        "tests/policies/gatekeeper-in-set/template.yaml",
+        "tests/policies/gatekeeper-in-set/constraint-deny-ai.yaml",
+        "--format",
+        "junit",
+    ]);
+    assert!(
+        run.stdout.contains(
+            "<testcase classname=\"tests/policies/gatekeeper-in-set/litellm.yaml\" name=\"GK Deployment ai/litellm\""
+        ),
+        "{}",
+        run.stdout
+    );
 }

@@ -60,6 +60,20 @@ fn schema_settings_resolve_against_the_configuration() {
         config.crd_dirs,
         [PathBuf::from("/repo/crds"), PathBuf::from("/abs/crds")]
     );
+    let config = parse("policies: [policy, /abs/rego]\npolicyNamespaces: [main, k8s.labels]\nrules:\n  REGO-main.deny: warning\n  GK: off\n").unwrap();
+    assert_eq!(
+        config.policies,
+        [PathBuf::from("/repo/policy"), PathBuf::from("/abs/rego")]
+    );
+    assert_eq!(config.policy_namespaces, ["main", "k8s.labels"]);
+    assert_eq!(
+        config
+            .settings
+            .iter()
+            .map(|s| (s.target.as_str(), s.is_family))
+            .collect::<Vec<_>>(),
+        [("REGO-MAIN.DENY", false), ("GK", true)]
+    );
     assert_eq!(
         error("strict: yes please\n"),
         ".charter.yaml:1:1: invalid type: string \"yes please\", expected a boolean"
@@ -70,7 +84,7 @@ fn schema_settings_resolve_against_the_configuration() {
 fn mistakes_name_their_line() {
     assert_eq!(
         error("failOn: error\nruless:\n  SEC-001: off\n"),
-        ".charter.yaml:2:1: unknown field `ruless`, expected one of `failOn`, `inlineIgnores`, `maxFileSize`, `exclude`, `rules`, `exemptions`, `secrets`, `baseline`, `platform`, `helm`, `strict`, `rejectUnknownKinds`, `crdDirs`"
+        ".charter.yaml:2:1: unknown field `ruless`, expected one of `failOn`, `inlineIgnores`, `maxFileSize`, `exclude`, `rules`, `exemptions`, `secrets`, `baseline`, `platform`, `helm`, `strict`, `rejectUnknownKinds`, `crdDirs`, `policies`, `policyNamespaces`"
     );
     assert_eq!(
         error("rules:\n  SEC-01: off\n"),

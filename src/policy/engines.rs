@@ -92,7 +92,10 @@ mod tests {
                     let set = &set;
                     scope.spawn(move || {
                         set.with(|engines| {
-                            let input = crate::policy::rego::object([("n", regorus::Value::from(n as i64))]);
+                            let input = crate::policy::rego::object([(
+                                "n",
+                                regorus::Value::from(n as i64),
+                            )]);
                             engines[0].set_input(input);
                             engines[0]
                                 .eval_rule("data.p.x".into())

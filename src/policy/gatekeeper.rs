@@ -431,6 +431,25 @@ spec:
     }
 
     #[test]
+    fn code_entries_with_engine_rego_and_version_v1_compile() {
+        let template = "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\nmetadata: {name: k8sv1}\nspec:\n  crd: {spec: {names: {kind: K8sV1}}}\n  targets:\n    - target: admission.k8s.gatekeeper.sh\n      code:\n        - engine: K8sNativeValidation\n          source: {validations: []}\n        - engine: Rego\n          source:\n            version: v1\n            rego: |\n              package k8sv1\n              import data.lib.names.short\n              violation contains {\"msg\": \"short name\"} if short(input.review.name)\n            libs:\n              - |\n                package lib.names\n                short(name) if count(name) < 3\n";
+        let (template, mut engine) = read_template(&node(template), "t.yaml").expect("compiles");
+        assert_eq!(template.violation, "data.k8sv1.violation");
+        let resources = crate::loader::tests::resources_of(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ai}\n",
+        );
+        let object = rego::from_json(&resources[0].object.to_json());
+        engine.set_input(review(
+            &resources[0],
+            &object,
+            &Value::new_object(),
+            "CREATE",
+        ));
+        let violations = engine.eval_rule(template.violation).expect("evaluates");
+        assert_eq!(rego::members(&violations).len(), 1);
+    }
+
+    #[test]
     fn cel_only_templates_are_unsupported_not_passed() {
         let cel = "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\nmetadata: {name: k8scel}\nspec:\n  crd: {spec: {names: {kind: K8sCel}}}\n  targets:\n    - target: admission.k8s.gatekeeper.sh\n      code:\n        - engine: K8sNativeValidation\n          source: {validations: []}\n";
         assert!(matches!(

@@ -519,4 +519,3 @@ fn mask_secrets(message: &str, resource: &Resource) -> String {
         message.replace(value.as_str(), &crate::redact::redact(value))
     })
 }
-

@@ -9,7 +9,9 @@
 //! their file (`LEAK (file)`). A case fails on unsuppressed findings at or
 //! above `--fail-on`, so the report agrees with the exit status; findings
 //! below it are listed in the case's `system-out`; a case with only
-//! suppressed findings is skipped. Each file is a test suite.
+//! suppressed findings is skipped. Each file is a test suite. The families
+//! of Rego policies (`REGO`, `GK`) make cases when the run has findings of
+//! them: without policies they judge nothing.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -48,11 +50,19 @@ pub fn render(context: &Context<'_>) -> String {
     let outcome = context.outcome;
     // Families in the order of `charter rules`, with whether any rule ran.
     let mut families: Vec<(&str, bool)> = Vec::new();
-    for rule in context.rules {
-        let on = context.config.severity_of(rule.meta).is_some();
-        match families.iter_mut().find(|(f, _)| *f == rule.meta.family()) {
+    let policy_family = |family: &str| crate::rules::rego::POLICY_FAMILIES.contains(&family);
+    let metas = context.rules.iter().map(|rule| rule.meta);
+    let policy_findings = outcome.findings.iter().map(|finding| finding.rule);
+    for meta in metas.chain(policy_findings) {
+        let on = context.config.severity_of(meta).is_some()
+            && (!policy_family(meta.family())
+                || outcome
+                    .findings
+                    .iter()
+                    .any(|finding| finding.rule.family() == meta.family()));
+        match families.iter_mut().find(|(f, _)| *f == meta.family()) {
             Some((_, any)) => *any |= on,
-            None => families.push((rule.meta.family(), on)),
+            None => families.push((meta.family(), on)),
         }
     }
     let position = |family: &str| families.iter().position(|(f, _)| *f == family);

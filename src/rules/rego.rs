@@ -135,8 +135,9 @@ pub struct PolicyRule {
 /// for the life of the process (findings hold `&'static RuleMeta`; a server
 /// that reloads policies makes each again only when it changed).
 pub fn policy_meta(rule: PolicyRule) -> &'static RuleMeta {
-    static MADE: Mutex<Option<HashMap<(String, Severity, String), &'static RuleMeta>>> =
-        Mutex::new(None);
+    /// Id, severity and title of each rule made.
+    type Made = HashMap<(String, Severity, String), &'static RuleMeta>;
+    static MADE: Mutex<Option<Made>> = Mutex::new(None);
     let mut made = MADE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let key = (rule.id.clone(), rule.severity, rule.title.clone());
     made.get_or_insert_with(HashMap::new)

@@ -241,4 +241,3 @@ pub fn parse_expectation(text: &str, origin: &str) -> (Key, u64) {
     }
     ((rule.to_owned(), line, column, suppressed), count)
 }
-
