@@ -20,10 +20,19 @@ pub fn scalar_text(node: &Node) -> Option<String> {
 
 /// The labels of a workload's pods (its template's `metadata.labels`).
 pub fn pod_labels(resource: &Resource) -> Vec<(String, String)> {
-    let Some(pod) = resource.pod_template() else {
-        return Vec::new();
-    };
-    pod.metadata
+    match resource.pod_template() {
+        Some(pod) => labels_in(pod.metadata),
+        None => Vec::new(),
+    }
+}
+
+/// The labels of a resource itself (`metadata.labels`).
+pub fn labels(resource: &Resource) -> Vec<(String, String)> {
+    labels_in(resource.metadata())
+}
+
+fn labels_in(metadata: Option<&Node>) -> Vec<(String, String)> {
+    metadata
         .and_then(|metadata| metadata.get("labels"))
         .and_then(Node::entries)
         .unwrap_or_default()

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::resource::Resource;
-use crate::selector::{Selector, scalar_text};
+use crate::selector::{Selector, labels};
 use crate::yaml::Node;
 
 #[derive(Debug, Clone, Default)]
@@ -153,18 +153,6 @@ fn selects(selector: &Option<Selector>, labels: &[(String, String)]) -> bool {
     selector
         .as_ref()
         .is_some_and(|selector| selector.matches(labels))
-}
-
-/// `metadata.labels` of a resource.
-pub fn labels(resource: &Resource) -> Vec<(String, String)> {
-    resource
-        .metadata()
-        .and_then(|metadata| metadata.get("labels"))
-        .and_then(Node::entries)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|entry| Some((entry.key.to_string(), scalar_text(&entry.node)?)))
-        .collect()
 }
 
 /// Gatekeeper's wildcards: a `*` at the start or the end of a name.

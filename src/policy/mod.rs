@@ -102,180 +102,41 @@ impl Policies {
     /// set's own ConstraintTemplates and Constraints. Findings carry the
     /// severities `severity_of` gives.
     pub fn evaluate(&self, set: &ResourceSet<'_>, severity_of: SeverityOf<'_>) -> Vec<Finding> {
-        let mut findings = Vec::new();
-        let mut report = |meta: &'static RuleMeta,
-                          resource: &Resource,
-                          pointer: &str,
-                          message: String,
-                          mark: Option<Mark>| {
-            if let Some(severity) = severity_of(meta) {
-                let mut emitter = Emitter::new(meta, severity, &mut findings);
-                let finding = emitter.report(resource, pointer, message);
-                if let Some(mark) = mark {
-                    finding.mark = mark;
-                }
-            }
+        let mut problems = Problems {
+            severity_of,
+            findings: Vec::new(),
         };
-
-        // Templates among the manifests, then the directories' for kinds
-        // the manifests do not define.
-        let mut set_templates: Vec<Template> = Vec::new();
-        let mut set_engines: Vec<Engine> = Vec::new();
-        for resource in set.resources.iter().filter(|r| gatekeeper::is_template(r)) {
-            let file = &set
-                .files
-                .get(resource.file)
-                .map_or("", |file| file.name.as_str());
-            match gatekeeper::read_template(&resource.object, file) {
-                Ok((template, engine)) => {
-                    set_templates.push(template);
-                    set_engines.push(engine);
-                }
-                Err(_) if !set.reported(resource) => {}
-                Err(problem) => self.report_template(resource, problem, &mut report),
-            }
-        }
-        let base = self.conftest_engines();
-        let mut run_templates: Vec<(&Template, Origin)> = set_templates
-            .iter()
-            .map(|template| (template, Origin::Set))
-            .collect();
-        for (index, template) in self.templates.iter().enumerate() {
-            if !run_templates
-                .iter()
-                .any(|(known, _)| known.kind == template.kind)
-            {
-                run_templates.push((template, Origin::Directory(base + index)));
-            }
-        }
-
-        // Constraints: the directories', then the manifests'.
-        let mut set_constraints: Vec<Constraint> = Vec::new();
-        for resource in set
-            .resources
-            .iter()
-            .filter(|r| gatekeeper::is_constraint(r))
-        {
-            let reported = set.reported(resource);
-            match gatekeeper::read_constraint(&resource.object, &resource.kind) {
-                Ok(constraint) => {
-                    let template = run_templates
-                        .iter()
-                        .find(|(t, _)| t.kind == constraint.kind);
-                    match template
-                        .map(|(template, _)| gatekeeper::check_parameters(template, &constraint))
-                    {
-                        Some(Ok(())) => set_constraints.push(constraint),
-                        Some(Err(message)) if reported => report(
-                            &CONSTRAINT_WITHOUT_TEMPLATE,
-                            resource,
-                            "/spec/parameters",
-                            format!("{} {} {message}", resource.kind, constraint.name),
-                            None,
-                        ),
-                        None if reported => report(
-                            &CONSTRAINT_WITHOUT_TEMPLATE,
-                            resource,
-                            "/kind",
-                            format!(
-                                "{} {}: no ConstraintTemplate defines kind {} (among the manifests or in the policy directories)",
-                                resource.kind, constraint.name, constraint.kind
-                            ),
-                            None,
-                        ),
-                        _ => {}
-                    }
-                }
-                Err(message) if reported => report(
-                    &CONSTRAINT_WITHOUT_TEMPLATE,
-                    resource,
-                    "/spec",
-                    format!("{} {}: {message}", resource.kind, resource.name),
-                    None,
-                ),
-                Err(_) => {}
-            }
-        }
-        let bound: Vec<Bound<'_>> = self
-            .constraints
-            .iter()
-            .chain(&set_constraints)
-            .filter_map(|constraint| {
-                let engine = run_templates
-                    .iter()
-                    .position(|(template, _)| template.kind == constraint.kind)?;
-                let meta = policy_meta(PolicyRule {
-                    id: format!("GK-{}/{}", constraint.kind, constraint.name),
-                    severity: constraint.action,
-                    title: format!(
-                        "Gatekeeper Constraint {} {} reports the resource",
-                        constraint.kind, constraint.name
-                    ),
-                    fix: format!(
-                        "Change the resource to satisfy Constraint {} {}, or narrow the \
-                         Constraint's `spec.match`.",
-                        constraint.kind, constraint.name
-                    ),
-                });
-                Some(Bound {
-                    constraint,
-                    template: run_templates[engine].0,
-                    engine: base + engine,
-                    meta,
-                    severity: severity_of(meta)?,
-                })
-            })
-            .collect();
+        let (set_templates, set_engines) = read_set_templates(set, &mut problems);
+        let templates = self.templates_for_run(&set_templates);
+        let set_constraints = read_set_constraints(set, &templates, &mut problems);
+        let bound = bind(
+            self.constraints.iter().chain(&set_constraints),
+            &templates,
+            self.conftest_engines(),
+            severity_of,
+        );
         let conftest_on = self
             .conftest
             .iter()
             .flat_map(|package| &package.rules)
             .any(|rule| severity_of(rule.meta).is_some());
+        let mut findings = problems.findings;
         if !conftest_on && bound.is_empty() {
             return findings;
         }
-
-        // The engines: the prepared ones, unless this set brings templates
-        // of its own or a template reads the inventory.
-        let needs_inventory = bound.iter().any(|bound| bound.template.uses_inventory);
-        let run_engines;
-        let engines = match set_templates.is_empty() && !needs_inventory {
-            true => &self.engines,
-            false => {
-                let data =
-                    needs_inventory.then(|| rego::from_json(&inventory::inventory(set.resources)));
-                let mut list: Vec<Engine> =
-                    (0..base).filter_map(|i| self.engines.engine(i)).collect();
-                let mut set_engines = set_engines.into_iter();
-                for (template, origin) in &run_templates {
-                    let engine = match origin {
-                        Origin::Set => set_engines.next(),
-                        Origin::Directory(index) => self.engines.engine(*index),
-                    };
-                    let Some(mut engine) = engine else { continue };
-                    if let (true, Some(data)) = (template.uses_inventory, &data) {
-                        // A failure here leaves the template without an
-                        // inventory; its evaluation errors say so.
-                        let _ = engine.add_data(data.clone());
-                        let _ = rego::prepare(&mut engine, &template.name);
-                    }
-                    list.push(engine);
-                }
-                run_engines = EngineSet::new(list);
-                &run_engines
-            }
-        };
-
+        let run_engines = self.engines_for_run(set, &templates, set_engines, &bound);
+        let engines = run_engines.as_ref().unwrap_or(&self.engines);
         let namespaces: NamespaceLabels = set
             .resources
             .iter()
             .filter(|resource| resource.is("", "Namespace"))
-            .map(|resource| (resource.name.clone(), matching::labels(resource)))
+            .map(|resource| (resource.name.clone(), crate::selector::labels(resource)))
             .collect();
         let judge = |resource: &Resource| -> Vec<Finding> {
             if !set.reported(resource) {
                 return Vec::new();
             }
+            // Built once, for every policy.
             let object = rego::from_json(&resource.object.to_json());
             engines.with(|engines| {
                 let mut found = Vec::new();
@@ -283,31 +144,11 @@ impl Policies {
                     self.judge_conftest(engine, &object, resource, severity_of, &mut found);
                 }
                 for bound in &bound {
-                    if !bound.constraint.matcher.matches(resource, &namespaces) {
-                        continue;
+                    if bound.constraint.matcher.matches(resource, &namespaces)
+                        && let Some(engine) = engines.get_mut(bound.engine)
+                    {
+                        judge_constraint(engine, bound, &object, resource, severity_of, &mut found);
                     }
-                    let Some(engine) = engines.get_mut(bound.engine) else {
-                        continue;
-                    };
-                    let input = gatekeeper::review(
-                        resource,
-                        &object,
-                        &bound.constraint.parameters,
-                        OPERATION,
-                    );
-                    engine.set_input(input);
-                    let result = engine.eval_rule(bound.template.violation.clone());
-                    let what = format!("{} {}", bound.constraint.kind, bound.constraint.name);
-                    emit(
-                        result,
-                        &what,
-                        bound.meta,
-                        bound.severity,
-                        resource,
-                        severity_of,
-                        &mut found,
-                        None,
-                    );
                 }
                 found
             })
@@ -318,6 +159,64 @@ impl Policies {
         };
         findings.extend(judged);
         findings
+    }
+
+    /// The set's templates, then the directories' for kinds the set does
+    /// not define.
+    fn templates_for_run<'a>(
+        &'a self,
+        set_templates: &'a [Template],
+    ) -> Vec<(&'a Template, Origin)> {
+        let base = self.conftest_engines();
+        let mut templates: Vec<(&Template, Origin)> = set_templates
+            .iter()
+            .map(|template| (template, Origin::Set))
+            .collect();
+        for (index, template) in self.templates.iter().enumerate() {
+            if !templates
+                .iter()
+                .any(|(known, _)| known.kind == template.kind)
+            {
+                templates.push((template, Origin::Directory(base + index)));
+            }
+        }
+        templates
+    }
+
+    /// The engines of this run, when the prepared ones will not do: the set
+    /// brings templates of its own, or a template reads the inventory.
+    fn engines_for_run(
+        &self,
+        set: &ResourceSet<'_>,
+        templates: &[(&Template, Origin)],
+        set_engines: Vec<Engine>,
+        bound: &[Bound<'_>],
+    ) -> Option<EngineSet> {
+        let needs_inventory = bound.iter().any(|bound| bound.template.uses_inventory);
+        if set_engines.is_empty() && !needs_inventory {
+            return None;
+        }
+        let data = needs_inventory.then(|| rego::from_json(&inventory::inventory(set.resources)));
+        let base = self.conftest_engines();
+        let mut engines: Vec<Engine> = (0..base).filter_map(|i| self.engines.engine(i)).collect();
+        let mut set_engines = set_engines.into_iter();
+        for (template, origin) in templates {
+            let engine = match origin {
+                Origin::Set => set_engines.next(),
+                Origin::Directory(index) => self.engines.engine(*index),
+            };
+            // Engines stay at their template's index: a missing one (never
+            // expected) evaluates nothing and says so as REGO-002.
+            let mut engine = engine.unwrap_or_default();
+            if let (true, Some(data)) = (template.uses_inventory, &data) {
+                // A failure here leaves the template without an inventory;
+                // its evaluation errors say so.
+                let _ = engine.add_data(data.clone());
+                let _ = rego::prepare(&mut engine, &template.name);
+            }
+            engines.push(engine);
+        }
+        Some(EngineSet::new(engines))
     }
 
     fn judge_conftest(
@@ -374,49 +273,205 @@ impl Policies {
             }
         }
     }
+}
 
-    fn report_template(
-        &self,
+/// Findings about the policies among the manifests (REGO-001 to 004).
+struct Problems<'s> {
+    severity_of: SeverityOf<'s>,
+    findings: Vec<Finding>,
+}
+
+impl Problems<'_> {
+    fn report(
+        &mut self,
+        meta: &'static RuleMeta,
         resource: &Resource,
-        problem: TemplateProblem,
-        report: &mut impl FnMut(&'static RuleMeta, &Resource, &str, String, Option<Mark>),
+        pointer: &str,
+        message: String,
+        mark: Option<Mark>,
     ) {
-        let name = format!("ConstraintTemplate {}", resource.name);
-        match problem {
-            TemplateProblem::Invalid { pointer, message } => {
-                report(
-                    &DOES_NOT_COMPILE,
-                    resource,
-                    &pointer,
-                    format!("{name} {message}"),
-                    None,
-                );
-            }
-            TemplateProblem::Unsupported { pointer, message } => {
-                report(
-                    &UNSUPPORTED_ENGINE,
-                    resource,
-                    &pointer,
-                    format!("{name}: {message}"),
-                    None,
-                );
-            }
-            TemplateProblem::Compile {
-                pointer,
-                line,
-                column,
-                error,
-            } => {
-                let message = format!(
-                    "{name}: its Rego does not compile (line {} of the Rego): {}",
-                    error.line, error.message
-                );
-                // At the place the parser names, inside the Rego.
-                let mark = Some(Mark::new(line, column));
-                report(&DOES_NOT_COMPILE, resource, &pointer, message, mark);
+        if let Some(severity) = (self.severity_of)(meta) {
+            let mut emitter = Emitter::new(meta, severity, &mut self.findings);
+            let finding = emitter.report(resource, pointer, message);
+            if let Some(mark) = mark {
+                finding.mark = mark;
             }
         }
     }
+}
+
+/// Compiles the set's ConstraintTemplates; what does not compile is
+/// reported where it is written.
+fn read_set_templates(
+    set: &ResourceSet<'_>,
+    problems: &mut Problems<'_>,
+) -> (Vec<Template>, Vec<Engine>) {
+    let mut templates = Vec::new();
+    let mut engines = Vec::new();
+    for resource in set.resources.iter().filter(|r| gatekeeper::is_template(r)) {
+        let file = set
+            .files
+            .get(resource.file)
+            .map_or("", |file| file.name.as_str());
+        match gatekeeper::read_template(&resource.object, file) {
+            Ok((template, engine)) => {
+                templates.push(template);
+                engines.push(engine);
+            }
+            Err(_) if !set.reported(resource) => {}
+            Err(problem) => report_template(resource, problem, problems),
+        }
+    }
+    (templates, engines)
+}
+
+fn report_template(resource: &Resource, problem: TemplateProblem, problems: &mut Problems<'_>) {
+    let name = format!("ConstraintTemplate {}", resource.name);
+    match problem {
+        TemplateProblem::Invalid { pointer, message } => {
+            let message = format!("{name} {message}");
+            problems.report(&DOES_NOT_COMPILE, resource, &pointer, message, None);
+        }
+        TemplateProblem::Unsupported { pointer, message } => {
+            let message = format!("{name}: {message}");
+            problems.report(&UNSUPPORTED_ENGINE, resource, &pointer, message, None);
+        }
+        TemplateProblem::Compile {
+            pointer,
+            line,
+            column,
+            error,
+        } => {
+            let message = format!(
+                "{name}: its Rego does not compile (line {} of the Rego): {}",
+                error.line, error.message
+            );
+            // At the place the parser names, inside the Rego.
+            let mark = Some(Mark::new(line, column));
+            problems.report(&DOES_NOT_COMPILE, resource, &pointer, message, mark);
+        }
+    }
+}
+
+/// Reads the set's Constraints; one that cannot be enforced (no template,
+/// parameters its template refuses, an unknown action) is reported.
+fn read_set_constraints(
+    set: &ResourceSet<'_>,
+    templates: &[(&Template, Origin)],
+    problems: &mut Problems<'_>,
+) -> Vec<Constraint> {
+    let mut constraints = Vec::new();
+    for resource in set
+        .resources
+        .iter()
+        .filter(|r| gatekeeper::is_constraint(r))
+    {
+        let constraint = gatekeeper::read_constraint(&resource.object, &resource.kind);
+        let template = |kind: &str| {
+            templates
+                .iter()
+                .find(|(t, _)| t.kind == kind)
+                .map(|(t, _)| *t)
+        };
+        let problem = match &constraint {
+            Err(message) => Some((
+                "/spec",
+                format!("{} {}: {message}", resource.kind, resource.name),
+            )),
+            Ok(constraint) => match template(&constraint.kind) {
+                None => Some((
+                    "/kind",
+                    format!(
+                        "{} {}: no ConstraintTemplate defines kind {} (among the manifests or in the policy directories)",
+                        resource.kind, constraint.name, constraint.kind
+                    ),
+                )),
+                Some(template) => gatekeeper::check_parameters(template, constraint)
+                    .err()
+                    .map(|message| {
+                        (
+                            "/spec/parameters",
+                            format!("{} {} {message}", resource.kind, constraint.name),
+                        )
+                    }),
+            },
+        };
+        match (constraint, problem) {
+            (Ok(constraint), None) => constraints.push(constraint),
+            (_, Some((pointer, message))) if set.reported(resource) => {
+                problems.report(
+                    &CONSTRAINT_WITHOUT_TEMPLATE,
+                    resource,
+                    pointer,
+                    message,
+                    None,
+                );
+            }
+            _ => {}
+        }
+    }
+    constraints
+}
+
+/// Binds each Constraint that is on to its template's engine.
+fn bind<'a>(
+    constraints: impl Iterator<Item = &'a Constraint>,
+    templates: &[(&'a Template, Origin)],
+    base: usize,
+    severity_of: SeverityOf<'_>,
+) -> Vec<Bound<'a>> {
+    constraints
+        .filter_map(|constraint| {
+            let index = templates
+                .iter()
+                .position(|(template, _)| template.kind == constraint.kind)?;
+            let meta = policy_meta(PolicyRule {
+                id: format!("GK-{}/{}", constraint.kind, constraint.name),
+                severity: constraint.action,
+                title: format!(
+                    "Gatekeeper Constraint {} {} reports the resource",
+                    constraint.kind, constraint.name
+                ),
+                fix: format!(
+                    "Change the resource to satisfy Constraint {} {}, or narrow the \
+                     Constraint's `spec.match`.",
+                    constraint.kind, constraint.name
+                ),
+            });
+            Some(Bound {
+                constraint,
+                template: templates[index].0,
+                engine: base + index,
+                meta,
+                severity: severity_of(meta)?,
+            })
+        })
+        .collect()
+}
+
+/// One Constraint's verdicts on one resource.
+fn judge_constraint(
+    engine: &mut Engine,
+    bound: &Bound<'_>,
+    object: &Value,
+    resource: &Resource,
+    severity_of: SeverityOf<'_>,
+    found: &mut Vec<Finding>,
+) {
+    let parameters = &bound.constraint.parameters;
+    engine.set_input(gatekeeper::review(resource, object, parameters, OPERATION));
+    let result = engine.eval_rule(bound.template.violation.clone());
+    let what = format!("{} {}", bound.constraint.kind, bound.constraint.name);
+    emit(
+        result,
+        &what,
+        bound.meta,
+        bound.severity,
+        resource,
+        severity_of,
+        found,
+        None,
+    );
 }
 
 /// Where a run's template comes from.
