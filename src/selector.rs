@@ -87,21 +87,40 @@ impl Selector {
     }
 
     pub fn matches(&self, labels: &[(String, String)]) -> bool {
-        let value = |key: &str| {
+        self.matches_by(|key| {
             labels
                 .iter()
                 .find(|(name, _)| name == key)
-                .map(|(_, value)| value.as_str())
-        };
+                .map(|(_, value)| std::borrow::Cow::Borrowed(value.as_str()))
+        })
+    }
+
+    /// Whether a `labels:` mapping as written matches, without copying it:
+    /// a set's selectors are matched against every workload of their
+    /// namespace.
+    pub fn matches_node(&self, labels: Option<&Node>) -> bool {
+        let entries = labels.and_then(Node::entries).unwrap_or_default();
+        self.matches_by(|key| {
+            let entry = entries.iter().find(|entry| &*entry.key == key)?;
+            match &entry.node.value {
+                Value::String(text) => Some(std::borrow::Cow::Borrowed(&**text)),
+                _ => scalar_text(&entry.node).map(std::borrow::Cow::Owned),
+            }
+        })
+    }
+
+    fn matches_by<'l>(&self, value: impl Fn(&str) -> Option<std::borrow::Cow<'l, str>>) -> bool {
         self.requirements
             .iter()
             .all(|requirement| match requirement {
-                Requirement::Equals(key, expected) => value(key) == Some(expected.as_str()),
+                Requirement::Equals(key, expected) => {
+                    value(key).is_some_and(|v| v == expected.as_str())
+                }
                 Requirement::In(key, values) => {
-                    value(key).is_some_and(|v| values.iter().any(|x| x == v))
+                    value(key).is_some_and(|v| values.iter().any(|x| *x == v))
                 }
                 Requirement::NotIn(key, values) => {
-                    value(key).is_none_or(|v| !values.iter().any(|x| x == v))
+                    value(key).is_none_or(|v| !values.iter().any(|x| *x == v))
                 }
                 Requirement::Exists(key) => value(key).is_some(),
                 Requirement::DoesNotExist(key) => value(key).is_none(),
@@ -173,9 +192,28 @@ pub fn selected_workloads<'a>(
     resources
         .iter()
         .filter(|resource| resource.namespace.as_deref() == namespace)
-        .filter(|resource| resource.pod_template().is_some())
-        .filter(|resource| selector.matches(&pod_labels(resource)))
+        .filter(|resource| {
+            resource.pod_template().is_some_and(|pod| {
+                selector.matches_node(pod.metadata.and_then(|metadata| metadata.get("labels")))
+            })
+        })
         .collect()
+}
+
+/// Whether any workload of the set in `namespace` is selected: the
+/// question of rules about selectors that select nothing, answered at the
+/// first match.
+pub fn selects_any_workload(
+    resources: &[Resource],
+    namespace: Option<&str>,
+    selector: &Selector,
+) -> bool {
+    resources.iter().any(|resource| {
+        resource.namespace.as_deref() == namespace
+            && resource.pod_template().is_some_and(|pod| {
+                selector.matches_node(pod.metadata.and_then(|metadata| metadata.get("labels")))
+            })
+    })
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use crate::engine::{Emitter, ResourceSet};
 use crate::rules::Example::Manifest;
 use crate::rules::hardening::{HardeningData, configure, partial_note, set_severity, shipped};
 use crate::rules::{Parameters, Principle, Rule, RuleMeta, SetCheck, Severity};
-use crate::selector::{Selector, selected_workloads};
+use crate::selector::{Selector, selects_any_workload};
 use crate::yaml::Node;
 
 pub static META: RuleMeta = RuleMeta {
@@ -108,7 +108,7 @@ impl SetCheck for DanglingService {
                 continue;
             }
             let namespace = service.namespace.as_deref();
-            if !selected_workloads(set.resources, namespace, &selector).is_empty() {
+            if selects_any_workload(set.resources, namespace, &selector) {
                 continue;
             }
             let message = format!(

@@ -6,7 +6,7 @@ use crate::engine::{Emitter, ResourceSet};
 use crate::rules::Example::Manifest;
 use crate::rules::hardening::{HardeningData, configure, partial_note, set_severity, shipped};
 use crate::rules::{Parameters, Principle, Rule, RuleMeta, SetCheck, Severity};
-use crate::selector::{Selector, selected_workloads};
+use crate::selector::{Selector, selects_any_workload};
 
 pub static META: RuleMeta = RuleMeta {
     id: "NET-003",
@@ -101,7 +101,7 @@ impl SetCheck for DanglingPolicy {
                 continue;
             }
             let namespace = policy.namespace.as_deref();
-            if !selected_workloads(set.resources, namespace, &selector).is_empty() {
+            if selects_any_workload(set.resources, namespace, &selector) {
                 continue;
             }
             let message = format!(
