@@ -456,3 +456,51 @@ fn junit_gives_policy_families_their_cases() {
         run.stdout
     );
 }
+
+/// Reports with policy rules keep to the documented schemas.
+#[test]
+fn json_and_audit_reports_of_policy_runs_match_their_schemas() {
+    let schema = |name: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(repo_root().join("docs").join(name)).expect("schema");
+        serde_json::from_str(&text).expect("schema is JSON")
+    };
+    let check = charter(&[
+        "check",
+        "tests/policies/conftest/manifests",
+        "--policy",
+        "tests/policies/conftest/policy",
+        "--format",
+        "json",
+    ])
+    .json();
+    let validator = jsonschema::validator_for(&schema("report-v1.schema.json")).expect("compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&check)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = dir.path().join("audit.json");
+    let run = charter(&[
+        "audit",
+        "tests/policies/gatekeeper-in-set",
+        "--report",
+        report.to_str().expect("UTF-8 path"),
+    ]);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    let audit: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("written")).expect("JSON");
+    let validator =
+        jsonschema::validator_for(&schema("audit-report-v1.schema.json")).expect("compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&audit)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(
+        audit
+            .to_string()
+            .contains("GK-K8sContainerLimits/container-memory-limits-ai")
+    );
+}
