@@ -504,3 +504,44 @@ fn json_and_audit_reports_of_policy_runs_match_their_schemas() {
             .contains("GK-K8sContainerLimits/container-memory-limits-ai")
     );
 }
+
+#[test]
+fn a_rule_that_fails_is_reported_and_the_others_still_judge() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_file(
+        dir.path(),
+        "policy/p.rego",
+        "package main\n\nname := \"a\" if { input.kind }\nname := \"b\" if { input.kind }\n\ndeny_conflict contains name if { input.kind == \"ConfigMap\" }\n\ndeny_kind contains msg if {\n  input.kind == \"ConfigMap\"\n  msg := \"no ConfigMaps here\"\n}\n",
+    );
+    write_file(
+        dir.path(),
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n",
+    );
+    let run = charter_in(
+        dir.path(),
+        &["check", "cm.yaml", "--select", "REGO", "--format", "json"],
+        None,
+    );
+    let report = run.json();
+    let findings: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or(""),
+                f["message"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    assert_eq!(findings[0].0, "REGO-002");
+    assert!(
+        findings[0]
+            .1
+            .starts_with("policy `main.deny_conflict` failed on ConfigMap settings: "),
+        "{findings:?}"
+    );
+    assert_eq!(findings[1], ("REGO-main.deny_kind", "no ConfigMaps here"));
+}

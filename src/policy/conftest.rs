@@ -30,6 +30,8 @@ impl Default for Namespaces {
 /// A rule that judges: `deny_root` of package `main`.
 #[derive(Debug)]
 pub struct JudgingRule {
+    /// `deny_root`.
+    pub name: String,
     /// `data.main.deny_root`.
     pub query: String,
     /// The name `exception` rules use for it (`root`).
@@ -41,6 +43,8 @@ pub struct JudgingRule {
 pub struct Package {
     /// `main`, `kubernetes.labels`.
     pub name: String,
+    /// `data.main`.
+    pub query: String,
     pub rules: Vec<JudgingRule>,
     /// `data.main.exception`, when the package has one.
     pub exception: Option<String>,
@@ -84,6 +88,7 @@ pub fn packages(
             None => {
                 packages.push(Package {
                     name: name.to_owned(),
+                    query: package_path.clone(),
                     rules: Vec::new(),
                     exception: None,
                 });
@@ -112,6 +117,7 @@ pub fn packages(
             }
             let id = format!("REGO-{name}.{rule}");
             package.rules.push(JudgingRule {
+                name: rule.clone(),
                 query,
                 exception_name: exception_name(rule).to_owned(),
                 meta: policy_meta(PolicyRule {
@@ -140,13 +146,10 @@ fn exception_name(rule: &str) -> &str {
         .unwrap_or(rule)
 }
 
-/// What a package's `exception` rule excepts for the current input: every
-/// string in every collection it holds (`exception[_][_]`).
-pub fn excepted(engine: &mut Engine, exception: &str) -> Result<HashSet<String>, String> {
-    let value = engine
-        .eval_rule(exception.to_owned())
-        .map_err(|error| error.to_string())?;
-    Ok(rego::members(&value)
+/// What a package's `exception` rule excepts (its value): every string in
+/// every collection it holds (`exception[_][_]`).
+pub fn excepted(value: &Value) -> HashSet<String> {
+    rego::members(value)
         .into_iter()
         .flat_map(|names| match names {
             Value::Array(_) | Value::Set(_) => rego::members(names),
@@ -156,7 +159,34 @@ pub fn excepted(engine: &mut Engine, exception: &str) -> Result<HashSet<String>,
             Value::String(name) => Some(name.to_string()),
             _ => None,
         })
-        .collect())
+        .collect()
+}
+
+/// The value of every rule of a package for the current input, in one
+/// evaluation: its rules share one reset of the interpreter's state and
+/// the helper rules they call. `None` when the package fails (a rule
+/// errors): its rules are then evaluated one by one, to say which.
+pub fn package_values(engine: &mut Engine, package: &Package) -> Option<Value> {
+    let results = engine.eval_query(package.query.clone(), false).ok()?;
+    let value = results
+        .result
+        .into_iter()
+        .next()?
+        .expressions
+        .into_iter()
+        .next()?
+        .value;
+    value.as_object().is_ok().then_some(value)
+}
+
+/// Rule `name` of a package's values (undefined when it has none).
+pub fn rule_value(values: &Value, name: &str) -> Value {
+    values
+        .as_object()
+        .ok()
+        .and_then(|rules| rules.get(&Value::from(name)))
+        .cloned()
+        .unwrap_or(Value::Undefined)
 }
 
 #[cfg(test)]

@@ -229,9 +229,16 @@ impl Policies {
     ) {
         engine.set_input(object.clone());
         for package in &self.conftest {
+            let values = conftest::package_values(engine, package);
+            let mut evaluate = |query: &str, name: &str| match &values {
+                Some(values) => Ok(conftest::rule_value(values, name)),
+                None => engine
+                    .eval_rule(query.to_owned())
+                    .map_err(|error| error.to_string()),
+            };
             let excepted = match &package.exception {
-                Some(exception) => match conftest::excepted(engine, exception) {
-                    Ok(excepted) => excepted,
+                Some(exception) => match evaluate(exception, "exception") {
+                    Ok(value) => conftest::excepted(&value),
                     Err(error) => {
                         failed(exception, &error, resource, severity_of, found);
                         Default::default()
@@ -254,7 +261,7 @@ impl Policies {
                         kind: SuppressionKind::Exemption,
                         expires: None,
                     });
-                let result = engine.eval_rule(rule.query.clone());
+                let result = evaluate(&rule.query, &rule.name);
                 let what = rule
                     .query
                     .strip_prefix("data.")
