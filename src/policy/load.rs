@@ -87,10 +87,10 @@ pub fn read_files(paths: &[PathBuf], required: bool) -> Result<PolicyFiles, Poli
                 false => continue,
             }
         }
-        let walker = ignore::WalkBuilder::new(path)
-            .standard_filters(false)
-            .hidden(true)
-            .build();
+        // Hidden files and what `.gitignore` excludes are skipped, as in a
+        // walk of manifests: `charter verify` from a repository's root must
+        // not read its build directory.
+        let walker = ignore::WalkBuilder::new(path).require_git(false).build();
         for entry in walker {
             let entry = entry.map_err(|error| PolicyError::Read {
                 path: path.display().to_string(),
@@ -105,17 +105,24 @@ pub fn read_files(paths: &[PathBuf], required: bool) -> Result<PolicyFiles, Poli
     found.dedup();
     for path in found {
         let name = path.display().to_string();
-        let list = match path.extension().and_then(|e| e.to_str()) {
-            Some("rego") if name.ends_with("_test.rego") => &mut files.tests,
-            Some("rego") => &mut files.modules,
-            Some("yaml" | "yml") => &mut files.yaml,
+        let (list, rego) = match path.extension().and_then(|e| e.to_str()) {
+            Some("rego") if name.ends_with("_test.rego") => (&mut files.tests, true),
+            Some("rego") => (&mut files.modules, true),
+            Some("yaml" | "yml") => (&mut files.yaml, false),
             _ => continue,
         };
-        let text = std::fs::read_to_string(&path).map_err(|error| PolicyError::Read {
-            path: name.clone(),
-            message: error.to_string(),
-        })?;
-        list.push((name, text));
+        match std::fs::read_to_string(&path) {
+            Ok(text) => list.push((name, text)),
+            Err(error) if rego => {
+                return Err(PolicyError::Read {
+                    path: name,
+                    message: error.to_string(),
+                });
+            }
+            // A YAML file that cannot be read holds no template charter
+            // could use; the run goes on without it, and says so.
+            Err(error) => eprintln!("charter: {name}: skipped: {error}"),
+        }
     }
     Ok(files)
 }
