@@ -23,6 +23,7 @@ pub mod environment;
 pub mod finding;
 pub mod git;
 pub mod input;
+pub mod kyverno;
 pub mod leak;
 pub mod loader;
 pub mod policy;

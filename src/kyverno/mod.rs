@@ -1,0 +1,116 @@
+//! Kyverno's `validate.pattern` and `validate.anyPattern`, evaluated offline
+//! with Kyverno's own verdicts (pass, fail, skip, error), failure paths and
+//! messages.
+//!
+//! This is the matcher only: it takes a resource and a pattern, both as
+//! JSON, and says whether the resource matches. Choosing the resources a
+//! rule applies to (`match`/`exclude`), `deny` conditions, JMESPath
+//! variables (`{{ }}`), rule autogeneration for Pod controllers and
+//! `charter test` come on top of it.
+//!
+//! The semantics follow Kyverno 1.12 and later, read from its sources:
+//! `pkg/engine/validate/validate.go` (the walk), `pkg/engine/anchor/`
+//! (anchors), `pkg/engine/pattern/pattern.go` (scalars),
+//! `pkg/engine/operator/operator.go` (operators and ranges),
+//! `pkg/engine/wildcards/wildcards.go` (wildcard label keys),
+//! `pkg/utils/wildcard/match.go` (`*` and `?`), and how
+//! `pkg/engine/handlers/validation/validate_resource.go` turns the walk's
+//! outcome into a rule result. Their test tables are ported as unit tests.
+//!
+//! # What a pattern says
+//!
+//! - **Maps**: every key of the pattern must match the resource's value
+//!   under that key; a missing key reads as `null`. Keys the pattern does
+//!   not name are not looked at.
+//! - **Lists**: if the pattern's first element is a map, every element of
+//!   the resource's list must match it (elements skipped by a conditional
+//!   anchor are left out; if all are, the rule is skipped). If it is a
+//!   scalar, every element must match that scalar (further pattern elements
+//!   are ignored, as in Kyverno). A list of lists is matched index by index.
+//!   A scalar pattern against a resource list also checks every element.
+//! - **`"*"`** as a map value asks for a key whose value is not `null`, of
+//!   any type (maps and lists included).
+//! - **Scalars** ([`operator`]): booleans match booleans; numbers match
+//!   numbers or numeric strings (`7` matches `"7"` and `7.0`); `null`
+//!   matches `null`, `0`, `false` and `""`. A string pattern is split on `|`
+//!   (or) then `&` (and); each condition is an operator (`!`, `>`, `<`, `>=`,
+//!   `<=`, none for equality) and an operand, or a range `a-b` / `a!-b`
+//!   (inclusive). The operand is compared as a Go duration (`10s`, `1h30m`)
+//!   if both sides parse as one, else as a Kubernetes quantity ([`quantity`]:
+//!   `500m`, `2Gi`, `1e3`, and plain numbers) if both do, else as text with
+//!   the wildcards `*` (any run) and `?` (one character), for `!` and
+//!   equality only. So `"?*"` means non-empty, `"<=2Gi"` compares memory,
+//!   and `">10s"` compares durations.
+//! - **Wildcard keys** under `metadata.labels` and `metadata.annotations`
+//!   (`app.kubernetes.io/*`) stand for the first label or annotation of the
+//!   resource they match.
+//!
+//! # Anchors
+//!
+//! - `(key)` **conditional**: if the key is missing or its value does not
+//!   match, the enclosing map does not apply. In a list the element is left
+//!   out; if nothing is left, or the condition was at the top, the rule is
+//!   [`Verdict::Skip`]ped, never passed.
+//! - `<(key)` **global**: if the key is present and does not match, the
+//!   whole rule is skipped.
+//! - `=(key)` **equality**: if the key is present, its value must match.
+//! - `X(key)` **negation**: the key must be absent.
+//! - `^(key)` **existence**: each map in the pattern list must match at
+//!   least one element of the resource list.
+//! - They nest: `=(securityContext): {=(runAsNonRoot): true}`.
+//!
+//! Anchors of a map are evaluated before its other keys, in key order; a
+//! condition that fails skips the map even when a sibling anchor failed
+//! outright (Kyverno's `validateMap`).
+//!
+//! # Verdicts and messages
+//!
+//! [`Verdict::Fail`] carries the JSON pointer of the failure and the part of
+//! Kyverno's message after the rule's name (`failed at path
+//! /spec/containers/0/image/`, with Kyverno's trailing slash): Kyverno
+//! prints `validation error: rule NAME failed at path ...`, or with the
+//! rule's `message`, `validation error: MESSAGE. rule NAME failed at path
+//! ...`. As in Kyverno, a field of `"*"` that is missing fails at its
+//! parent's path, and an existence anchor at its list.
+//!
+//! [`Verdict::Error`] is Kyverno's rule *error*: a failure without a path
+//! (lists of lists of different lengths), or any failure while a
+//! conditional, existence or negation anchor's key was found nowhere in the
+//! resource — Kyverno then drops the path and reports `validation error:
+//! rule NAME execution error: ...`.
+//!
+//! For `anyPattern`, the message lists each failed pattern as
+//! `anyPattern[i] failed at path ...`; Kyverno writes `rule NAME[i] failed
+//! at path ...` for each, joined by spaces.
+//!
+//! # Not supported (yet)
+//!
+//! - Variables and references in patterns: `{{ request.object... }}`,
+//!   `$(./../key)`; they are compared as text.
+//! - Where Kyverno picks among several matches in Go's random map order (a
+//!   wildcard label key matching two labels, a pattern naming `metadata`
+//!   twice through anchors), the first in document order is taken.
+//! - Quantities beyond 10^38 are compared through `f64`.
+
+pub mod operator;
+pub mod pattern;
+pub mod quantity;
+
+pub use pattern::{validate_any_pattern, validate_pattern};
+
+/// The outcome of a pattern on a resource, as Kyverno reports a rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    /// `path`: JSON pointer into the resource where the pattern failed;
+    /// `message`: Kyverno's, after the rule's name (`failed at path
+    /// /spec/containers/0/image/`).
+    Fail { path: String, message: String },
+    /// A conditional or global anchor did not apply: Kyverno reports the
+    /// rule as skipped, never passed. `reason` is Kyverno's.
+    Skip { reason: String },
+    /// Kyverno's rule error: the pattern failed where Kyverno gives no path
+    /// (see the module documentation). `message` is Kyverno's after the
+    /// rule's name (`execution error: ...`).
+    Error { message: String },
+}
