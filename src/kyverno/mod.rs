@@ -105,12 +105,19 @@ pub enum Verdict {
     /// `path`: JSON pointer into the resource where the pattern failed;
     /// `message`: Kyverno's, after the rule's name (`failed at path
     /// /spec/containers/0/image/`).
-    Fail { path: String, message: String },
+    Fail {
+        path: String,
+        message: String,
+    },
     /// A conditional or global anchor did not apply: Kyverno reports the
     /// rule as skipped, never passed. `reason` is Kyverno's.
-    Skip { reason: String },
+    Skip {
+        reason: String,
+    },
     /// Kyverno's rule error: the pattern failed where Kyverno gives no path
     /// (see the module documentation). `message` is Kyverno's after the
     /// rule's name (`execution error: ...`).
-    Error { message: String },
+    Error {
+        message: String,
+    },
 }

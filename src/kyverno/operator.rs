@@ -59,7 +59,10 @@ pub fn operator_of(pattern: &str) -> Operator {
         ("<", Operator::Less),
         ("!", Operator::NotEqual),
     ];
-    if let Some((_, op)) = prefixes.iter().find(|(prefix, _)| pattern.starts_with(prefix)) {
+    if let Some((_, op)) = prefixes
+        .iter()
+        .find(|(prefix, _)| pattern.starts_with(prefix))
+    {
         return *op;
     }
     if NOT_IN_RANGE.is_match(pattern) {
@@ -273,7 +276,9 @@ pub fn go_exponent_format(value: f64) -> String {
         };
     }
     let rust = format!("{value:E}");
-    let (mantissa, exponent) = rust.split_once('E').expect("{:E} always writes an exponent");
+    let (mantissa, exponent) = rust
+        .split_once('E')
+        .expect("{:E} always writes an exponent");
     let exponent: i32 = exponent.parse().expect("{:E} writes an integer exponent");
     let sign = if exponent < 0 { '-' } else { '+' };
     format!("{mantissa}E{sign}{:02}", exponent.unsigned_abs())
@@ -348,7 +353,11 @@ mod tests {
             ("**", "x", true),
         ];
         for (pattern, name, expected) in cases {
-            assert_eq!(wildcard_match(pattern, name), expected, "{pattern:?} on {name:?}");
+            assert_eq!(
+                wildcard_match(pattern, name),
+                expected,
+                "{pattern:?} on {name:?}"
+            );
         }
     }
 
@@ -395,7 +404,11 @@ mod tests {
             (json!(null), json!(null), true),
             (json!({}), json!(null), false),
             (json!([]), json!(null), false),
-            (json!("10.100.11.54"), json!("192.168.88.1 | 10.100.11.*"), true),
+            (
+                json!("10.100.11.54"),
+                json!("192.168.88.1 | 10.100.11.*"),
+                true,
+            ),
             (json!("10"), json!(">1 & <20"), true),
             (json!("10"), json!(">1 & <20 | >31 & <33"), true),
             (json!("32"), json!(">1 & <20 | >31 & <33"), true),
@@ -416,7 +429,11 @@ mod tests {
             (json!(["a"]), json!(["a"]), false),
         ];
         for (value, pattern, expected) in cases {
-            assert_eq!(matches(&value, &pattern), expected, "{value} against {pattern}");
+            assert_eq!(
+                matches(&value, &pattern),
+                expected,
+                "{value} against {pattern}"
+            );
         }
     }
 
@@ -458,7 +475,11 @@ mod tests {
             (json!(6), "-5-5", false),
         ];
         for (value, pattern, expected) in cases {
-            assert_eq!(matches_string_pattern(&value, pattern), expected, "{value} against {pattern:?}");
+            assert_eq!(
+                matches_string_pattern(&value, pattern),
+                expected,
+                "{value} against {pattern:?}"
+            );
         }
         let and_cases = [
             ("5.16.5-arch1-1", true),
@@ -497,7 +518,11 @@ mod tests {
             (json!("0.2"), ".5", Operator::NotEqual, true),
         ];
         for (value, operand, op, expected) in cases {
-            assert_eq!(compare(&value, operand, op), expected, "{value} {op:?} {operand:?}");
+            assert_eq!(
+                compare(&value, operand, op),
+                expected,
+                "{value} {op:?} {operand:?}"
+            );
         }
     }
 
@@ -538,7 +563,11 @@ mod tests {
             (json!(["a"]), "*", false),
         ];
         for (value, pattern, expected) in cases {
-            assert_eq!(matches(&value, &json!(pattern)), expected, "{value} against {pattern:?}");
+            assert_eq!(
+                matches(&value, &json!(pattern)),
+                expected,
+                "{value} against {pattern:?}"
+            );
         }
     }
 
@@ -558,7 +587,11 @@ mod tests {
             ("a|b", "a|b", true),
         ];
         for (value, pattern, expected) in cases {
-            assert_eq!(matches(&json!(value), &json!(pattern)), expected, "{value} against {pattern:?}");
+            assert_eq!(
+                matches(&json!(value), &json!(pattern)),
+                expected,
+                "{value} against {pattern:?}"
+            );
         }
     }
 

@@ -134,13 +134,25 @@ struct Failure {
 
 impl Failure {
     fn mismatch(path: &Path, message: String) -> Failure {
-        Failure { path: Some(path.clone()), kind: Kind::Mismatch, message }
+        Failure {
+            path: Some(path.clone()),
+            kind: Kind::Mismatch,
+            message,
+        }
     }
 
     /// Kyverno's `multierr.Combine` of the skips of one level.
     fn skipped(path: &Path, skips: &[Failure]) -> Failure {
-        let message = skips.iter().map(|skip| skip.message.as_str()).collect::<Vec<_>>().join("; ");
-        Failure { path: Some(path.clone()), kind: Kind::Skipped, message }
+        let message = skips
+            .iter()
+            .map(|skip| skip.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        Failure {
+            path: Some(path.clone()),
+            kind: Kind::Skipped,
+            message,
+        }
     }
 }
 
@@ -159,7 +171,9 @@ pub fn validate_pattern(resource: &Value, pattern: &Value) -> Verdict {
     let mut walker = Walker::default();
     match walker.element(resource, pattern, &Path::default()) {
         Ok(()) => Verdict::Pass,
-        Err(failure) if failure.kind.is_skip() => Verdict::Skip { reason: failure.message },
+        Err(failure) if failure.kind.is_skip() => Verdict::Skip {
+            reason: failure.message,
+        },
         Err(failure) if failure.kind == Kind::Negation => fail_or_error(failure),
         // Kyverno drops the path when an anchor's key was nowhere in the
         // resource, which turns the failure into a rule error.
@@ -179,7 +193,9 @@ fn fail_or_error(failure: Failure) -> Verdict {
 }
 
 fn error(message: &str) -> Verdict {
-    Verdict::Error { message: format!("execution error: {message}") }
+    Verdict::Error {
+        message: format!("execution error: {message}"),
+    }
 }
 
 /// Validates a resource against a `validate.anyPattern`: it passes if one
@@ -187,7 +203,9 @@ fn error(message: &str) -> Verdict {
 /// otherwise, naming each pattern that failed.
 pub fn validate_any_pattern(resource: &Value, patterns: &[Value]) -> Verdict {
     if patterns.is_empty() {
-        return Verdict::Error { message: "anyPattern has no pattern".to_string() };
+        return Verdict::Error {
+            message: "anyPattern has no pattern".to_string(),
+        };
     }
     let mut skipped = Vec::new();
     let mut failed = Vec::new();
@@ -195,18 +213,27 @@ pub fn validate_any_pattern(resource: &Value, patterns: &[Value]) -> Verdict {
     for (index, pattern) in patterns.iter().enumerate() {
         match validate_pattern(resource, pattern) {
             Verdict::Pass => return Verdict::Pass,
-            Verdict::Skip { reason } => skipped.push(format!("anyPattern[{index}] skipped: {reason}")),
+            Verdict::Skip { reason } => {
+                skipped.push(format!("anyPattern[{index}] skipped: {reason}"))
+            }
             Verdict::Fail { path, message } => {
                 first_path.get_or_insert(path);
                 failed.push(format!("anyPattern[{index}] {message}"));
             }
-            Verdict::Error { message } => failed.push(format!("anyPattern[{index}] failed: {message}")),
+            Verdict::Error { message } => {
+                failed.push(format!("anyPattern[{index}] failed: {message}"))
+            }
         }
     }
     if failed.is_empty() {
-        return Verdict::Skip { reason: skipped.join(" ") };
+        return Verdict::Skip {
+            reason: skipped.join(" "),
+        };
     }
-    Verdict::Fail { path: first_path.unwrap_or_default(), message: failed.join(" ") }
+    Verdict::Fail {
+        path: first_path.unwrap_or_default(),
+        message: failed.join(" "),
+    }
 }
 
 impl Walker {
@@ -217,8 +244,13 @@ impl Walker {
     /// Kyverno's `CheckAnchorInResource`.
     fn note_anchor_keys(&mut self, pattern: &Map<String, Value>, resource: &Map<String, Value>) {
         for key in pattern.keys() {
-            let Some(anchor) = parse_anchor(key) else { continue };
-            if !matches!(anchor.kind, AnchorKind::Condition | AnchorKind::Existence | AnchorKind::Negation) {
+            let Some(anchor) = parse_anchor(key) else {
+                continue;
+            };
+            if !matches!(
+                anchor.kind,
+                AnchorKind::Condition | AnchorKind::Existence | AnchorKind::Negation
+            ) {
                 continue;
             }
             let found = self.anchor_keys_found.entry(key.clone()).or_insert(false);
@@ -262,7 +294,12 @@ impl Walker {
 
     /// Anchors first (sorted by key), then the other keys, those holding
     /// anchors deeper down first.
-    fn map(&mut self, resource: &Map<String, Value>, pattern: &Map<String, Value>, path: &Path) -> Walk {
+    fn map(
+        &mut self,
+        resource: &Map<String, Value>,
+        pattern: &Map<String, Value>,
+        path: &Path,
+    ) -> Walk {
         let pattern = expand_metadata_wildcards(pattern, resource);
         let (anchors, others) = split_anchors(&pattern);
         self.map_anchors(resource, &anchors, path)?;
@@ -275,7 +312,12 @@ impl Walker {
     /// Kyverno's first phase of `validateMap`. A condition that fails here
     /// skips the map even where a sibling anchor failed outright; a skip
     /// passed up from deeper down skips it only if nothing else applied.
-    fn map_anchors(&mut self, resource: &Map<String, Value>, anchors: &[(&String, &Value)], path: &Path) -> Walk {
+    fn map_anchors(
+        &mut self,
+        resource: &Map<String, Value>,
+        anchors: &[(&String, &Value)],
+        path: &Path,
+    ) -> Walk {
         let mut skips: Vec<Failure> = Vec::new();
         let mut applied = 0;
         for (key, value) in anchors {
@@ -297,7 +339,13 @@ impl Walker {
     }
 
     /// Kyverno's `CreateElementHandler` and the handler's `Handle`.
-    fn handle(&mut self, key: &str, pattern: &Value, resource: &Map<String, Value>, path: &Path) -> Walk {
+    fn handle(
+        &mut self,
+        key: &str,
+        pattern: &Value,
+        resource: &Map<String, Value>,
+        path: &Path,
+    ) -> Walk {
         match parse_anchor(key) {
             Some(anchor) => match anchor.kind {
                 AnchorKind::Condition => self.condition(anchor.key, pattern, resource, path),
@@ -311,7 +359,13 @@ impl Walker {
         }
     }
 
-    fn condition(&mut self, key: &str, pattern: &Value, resource: &Map<String, Value>, path: &Path) -> Walk {
+    fn condition(
+        &mut self,
+        key: &str,
+        pattern: &Value,
+        resource: &Map<String, Value>,
+        path: &Path,
+    ) -> Walk {
         let current = path.child(key);
         let Some(value) = resource.get(key) else {
             return Err(Failure {
@@ -321,23 +375,39 @@ impl Walker {
                     .to_string(),
             });
         };
-        self.element(value, pattern, &current).map_err(|failure| Failure {
-            path: failure.path,
-            kind: Kind::Conditional,
-            message: format!("conditional anchor mismatch: {}", failure.message),
-        })
+        self.element(value, pattern, &current)
+            .map_err(|failure| Failure {
+                path: failure.path,
+                kind: Kind::Conditional,
+                message: format!("conditional anchor mismatch: {}", failure.message),
+            })
     }
 
-    fn global(&mut self, key: &str, pattern: &Value, resource: &Map<String, Value>, path: &Path) -> Walk {
-        let Some(value) = resource.get(key) else { return Ok(()) };
-        self.element(value, pattern, &path.child(key)).map_err(|failure| Failure {
-            path: failure.path,
-            kind: Kind::Global,
-            message: format!("global anchor mismatch: {}", failure.message),
-        })
+    fn global(
+        &mut self,
+        key: &str,
+        pattern: &Value,
+        resource: &Map<String, Value>,
+        path: &Path,
+    ) -> Walk {
+        let Some(value) = resource.get(key) else {
+            return Ok(());
+        };
+        self.element(value, pattern, &path.child(key))
+            .map_err(|failure| Failure {
+                path: failure.path,
+                kind: Kind::Global,
+                message: format!("global anchor mismatch: {}", failure.message),
+            })
     }
 
-    fn equality(&mut self, key: &str, pattern: &Value, resource: &Map<String, Value>, path: &Path) -> Walk {
+    fn equality(
+        &mut self,
+        key: &str,
+        pattern: &Value,
+        resource: &Map<String, Value>,
+        path: &Path,
+    ) -> Walk {
         match resource.get(key) {
             Some(value) => self.element(value, pattern, &path.child(key)),
             None => Ok(()),
@@ -346,8 +416,16 @@ impl Walker {
 
     /// `^(key)`: each map of the pattern list must match some element of
     /// the resource's list.
-    fn existence(&mut self, key: &str, pattern: &Value, resource: &Map<String, Value>, path: &Path) -> Walk {
-        let Some(value) = resource.get(key) else { return Ok(()) };
+    fn existence(
+        &mut self,
+        key: &str,
+        pattern: &Value,
+        resource: &Map<String, Value>,
+        path: &Path,
+    ) -> Walk {
+        let Some(value) = resource.get(key) else {
+            return Ok(());
+        };
         let current = path.child(key);
         let Value::Array(items) = value else {
             return Err(Failure::mismatch(
@@ -390,17 +468,29 @@ impl Walker {
         }
         Err(Failure::mismatch(
             path,
-            format!("existence anchor validation failed at path {}", path.kyverno()),
+            format!(
+                "existence anchor validation failed at path {}",
+                path.kyverno()
+            ),
         ))
     }
 
     /// A key without an anchor. A pattern of exactly `"*"` only asks for a
     /// value that is not null, of any type, and fails at the parent's path.
-    fn plain_key(&mut self, key: &str, pattern: &Value, resource: &Map<String, Value>, path: &Path) -> Walk {
+    fn plain_key(
+        &mut self,
+        key: &str,
+        pattern: &Value,
+        resource: &Map<String, Value>,
+        path: &Path,
+    ) -> Walk {
         let value = resource.get(key).unwrap_or(&Value::Null);
         if pattern.as_str() == Some("*") {
             if value.is_null() {
-                return Err(Failure::mismatch(path, format!("{}/{key} not found", path.kyverno())));
+                return Err(Failure::mismatch(
+                    path,
+                    format!("{}/{key} not found", path.kyverno()),
+                ));
             }
             return Ok(());
         }
@@ -473,7 +563,10 @@ fn negation(key: &str, resource: &Map<String, Value>, path: &Path) -> Walk {
     }
     let current = path.child(key);
     Err(Failure {
-        message: format!("negation anchor matched in resource: {} is not allowed", current.kyverno()),
+        message: format!(
+            "negation anchor matched in resource: {} is not allowed",
+            current.kyverno()
+        ),
         path: Some(current),
         kind: Kind::Negation,
     })
@@ -507,7 +600,10 @@ fn split_anchors(pattern: &Map<String, Value>) -> (Vec<(&String, &Value)>, Vec<(
         parse_anchor(key).is_some_and(|anchor| {
             matches!(
                 anchor.kind,
-                AnchorKind::Condition | AnchorKind::Equality | AnchorKind::Negation | AnchorKind::Existence
+                AnchorKind::Condition
+                    | AnchorKind::Equality
+                    | AnchorKind::Negation
+                    | AnchorKind::Existence
             )
         })
     });
@@ -521,7 +617,8 @@ fn split_anchors(pattern: &Map<String, Value>) -> (Vec<(&String, &Value)>, Vec<(
 /// come in reverse order), the rest to the back.
 fn order_non_anchors<'p>(sorted: Vec<(&'p String, &'p Value)>) -> Vec<(&'p String, &'p Value)> {
     let (mut front, back): (Vec<_>, Vec<_>) = sorted.into_iter().partition(|(key, value)| {
-        parse_anchor(key).is_some_and(|anchor| anchor.kind == AnchorKind::Global) || has_nested_anchors(value)
+        parse_anchor(key).is_some_and(|anchor| anchor.kind == AnchorKind::Global)
+            || has_nested_anchors(value)
     });
     front.reverse();
     front.extend(back);
@@ -544,8 +641,12 @@ fn has_nested_anchors(value: &Value) -> bool {
 /// `metadata.labels` or `metadata.annotations` of the pattern is replaced
 /// by the first key of the resource it matches (anchors kept), so that the
 /// value is checked against that label; a key that matches none stays.
-fn expand_metadata_wildcards<'p>(pattern: &'p Map<String, Value>, resource: &Map<String, Value>) -> Cow<'p, Map<String, Value>> {
-    let Some((metadata_key, Value::Object(pattern_metadata))) = find_tag("metadata", pattern) else {
+fn expand_metadata_wildcards<'p>(
+    pattern: &'p Map<String, Value>,
+    resource: &Map<String, Value>,
+) -> Cow<'p, Map<String, Value>> {
+    let Some((metadata_key, Value::Object(pattern_metadata))) = find_tag("metadata", pattern)
+    else {
         return Cow::Borrowed(pattern);
     };
     let Some(Value::Object(resource_metadata)) = resource.get("metadata") else {
@@ -570,10 +671,16 @@ fn expand_metadata_wildcards<'p>(pattern: &'p Map<String, Value>, resource: &Map
 /// The first key that is `tag` or an anchor on `tag` (Kyverno takes any,
 /// in Go's random map order).
 fn find_tag<'m>(tag: &str, map: &'m Map<String, Value>) -> Option<(&'m String, &'m Value)> {
-    map.iter().find(|(key, _)| key.as_str() == tag || parse_anchor(key).is_some_and(|anchor| anchor.key == tag))
+    map.iter().find(|(key, _)| {
+        key.as_str() == tag || parse_anchor(key).is_some_and(|anchor| anchor.key == tag)
+    })
 }
 
-fn expand_tag(tag: &str, pattern_metadata: &Map<String, Value>, resource_metadata: &Map<String, Value>) -> Option<(String, Map<String, Value>)> {
+fn expand_tag(
+    tag: &str,
+    pattern_metadata: &Map<String, Value>,
+    resource_metadata: &Map<String, Value>,
+) -> Option<(String, Map<String, Value>)> {
     let (pattern_key, Value::Object(pattern_tags)) = find_tag(tag, pattern_metadata)? else {
         return None;
     };
@@ -581,7 +688,11 @@ fn expand_tag(tag: &str, pattern_metadata: &Map<String, Value>, resource_metadat
         return None;
     };
     // Kyverno reads both as maps of strings (and stops on anything else).
-    if !pattern_tags.values().chain(resource_tags.values()).all(Value::is_string) {
+    if !pattern_tags
+        .values()
+        .chain(resource_tags.values())
+        .all(Value::is_string)
+    {
         return None;
     }
     let mut expanded = Map::new();
@@ -596,7 +707,10 @@ fn expand_key(key: &str, resource_tags: &Map<String, Value>) -> String {
         return key.to_string();
     }
     let first_match = |wildcard: &str| {
-        resource_tags.keys().find(|candidate| wildcard_match(wildcard, candidate)).cloned()
+        resource_tags
+            .keys()
+            .find(|candidate| wildcard_match(wildcard, candidate))
+            .cloned()
     };
     match parse_anchor(key) {
         Some(anchor) => {
@@ -628,12 +742,18 @@ fn go_value(value: &Value) -> String {
         Value::Number(number) if number.is_f64() => go_float(number.as_f64().unwrap_or_default()),
         Value::Number(number) => number.to_string(),
         Value::String(text) => text.clone(),
-        Value::Array(items) => format!("[{}]", items.iter().map(go_value).collect::<Vec<_>>().join(" ")),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(go_value).collect::<Vec<_>>().join(" ")
+        ),
         Value::Object(map) => {
             // Go prints maps with their keys sorted.
             let mut entries: Vec<_> = map.iter().collect();
             entries.sort_by(|a, b| a.0.cmp(b.0));
-            let entries: Vec<String> = entries.iter().map(|(key, value)| format!("{key}:{}", go_value(value))).collect();
+            let entries: Vec<String> = entries
+                .iter()
+                .map(|(key, value)| format!("{key}:{}", go_value(value)))
+                .collect();
             format!("map[{}]", entries.join(" "))
         }
     }
@@ -656,3 +776,1008 @@ fn go_float(value: f64) -> String {
     format!("{mantissa}e{sign}{:02}", exponent.unsigned_abs())
 }
 
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Status {
+        Pass,
+        Fail,
+        Skip,
+        Error,
+    }
+
+    fn status(verdict: &Verdict) -> Status {
+        match verdict {
+            Verdict::Pass => Status::Pass,
+            Verdict::Fail { .. } => Status::Fail,
+            Verdict::Skip { .. } => Status::Skip,
+            Verdict::Error { .. } => Status::Error,
+        }
+    }
+
+    fn parse(text: &str) -> Value {
+        serde_json::from_str(text).expect("test JSON is valid")
+    }
+
+    /// Kyverno's `validateResourceElement` from the root: the path it
+    /// returns (empty when it passes or has none) and whether it failed.
+    fn walk(resource: &Value, pattern: &Value) -> (String, bool) {
+        match Walker::default().element(resource, pattern, &Path::default()) {
+            Ok(()) => (String::new(), false),
+            Err(failure) => (
+                failure.path.map(|path| path.kyverno()).unwrap_or_default(),
+                true,
+            ),
+        }
+    }
+
+    #[test]
+    fn anchors_parse_as_in_kyverno() {
+        let cases = [
+            ("(name)", Some((AnchorKind::Condition, "name"))),
+            ("<(image)", Some((AnchorKind::Global, "image"))),
+            ("X(hostPath)", Some((AnchorKind::Negation, "hostPath"))),
+            ("+(key)", Some((AnchorKind::AddIfNotPresent, "key"))),
+            (
+                "=(securityContext)",
+                Some((AnchorKind::Equality, "securityContext")),
+            ),
+            ("^(containers)", Some((AnchorKind::Existence, "containers"))),
+            (" (name) ", Some((AnchorKind::Condition, "name"))),
+            ("(a)(b)", Some((AnchorKind::Condition, "a)(b"))),
+            ("()", None),
+            ("=()", None),
+            ("name", None),
+            ("(name", None),
+            ("Y(name)", None),
+            ("x(name)", None),
+            ("=name)", None),
+            ("", None),
+            (")", None),
+        ];
+        for (text, expected) in cases {
+            let parsed = parse_anchor(text).map(|anchor| (anchor.kind, anchor.key));
+            assert_eq!(parsed, expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn paths_render_for_kyverno_and_as_pointers() {
+        let path = Path::default()
+            .child("metadata")
+            .child("labels")
+            .child("app.kubernetes.io/name");
+        assert_eq!(path.kyverno(), "/metadata/labels/app.kubernetes.io/name/");
+        assert_eq!(path.pointer(), "/metadata/labels/app.kubernetes.io~1name");
+        assert_eq!(Path::default().child("a~b").child(0).pointer(), "/a~0b/0");
+        assert_eq!(Path::default().kyverno(), "/");
+        assert_eq!(Path::default().pointer(), "");
+    }
+
+    /// validate_test.go, TestConditionalAnchorWithMultiplePatterns and
+    /// Test_global_anchor. Kyverno's helper asserts only pass and skip;
+    /// where its table says fail but Kyverno's code skips (a global anchor
+    /// that does not hold skips the rule, as Kyverno's documentation and
+    /// `check_global_anchor_skip` say), the status here is Kyverno's
+    /// actual one, marked `was fail`.
+    #[test]
+    fn kyverno_conditional_and_global_anchor_tables() {
+        let containers = r#"{"spec": {"containers": [{"name": "*","(image)": "*:latest | !*:*","imagePullPolicy": "!Always"}]}}"#;
+        let containers_reversed = r#"{"spec": {"containers": [{"name": "*","(image)": "!*:* | *:latest","imagePullPolicy": "!Always"}]}}"#;
+        let global_image = r#"{"spec": {"containers": [{"name": "*","<(image)": "*:latest","imagePullPolicy": "!Always"}]}}"#;
+        let global_env_image = r#"{"spec": {"containers": [{"name": "*","<(image)": "nginx", "env": [{"<(name)": "foo", "<(value)": "bar" }],"imagePullPolicy": "!Always"}]}}"#;
+        let global_env = r#"{"spec": {"containers": [{"name": "*", "env": [{"<(name)": "foo", "<(value)": "bar" }],"imagePullPolicy": "!Always"}]}}"#;
+        let global_name = r#"{"metadata": {"<(name)": "nginx"},"spec": {"imagePullSecrets": [{"name": "regcred"}]}}"#;
+        let global_label = r#"{"metadata": {"labels": {"<(foo)": "bar"}},"spec": {"containers": [{"name": "nginx","image": "!*:latest"}]}}"#;
+        let global_secret = r#"{"spec": {"containers": [{"name": "*","<(image)": "nginx"}],"imagePullSecrets": [{"name": "my-registry-secret"}]}}"#;
+        let docker = r#"{"metadata": {"labels": {"allow-docker": "true"}},"(spec)": {"(volumes)": [{"(hostPath)": {"path": "/var/run/docker.sock"}}]}}"#;
+        let empty_dir = r#"{"spec": {"=(volumes)": [{"(name)": "!cache-volume","=(emptyDir)": {"sizeLimit": "?*"}}]}}"#;
+        let run_as_user = r#"{"spec": {"=(initContainers)": [{"(name)": "!istio-init", "=(securityContext)": {"=(runAsUser)": ">0"}}], "=(containers)": [{"=(securityContext)": {"=(runAsUser)": ">0"}}]}}"#;
+        let volumes = r#"{"spec": {"=(volumes)": [{"(name)": "!credential-socket&!istio-data&!istio-envoy&!workload-certs&!workload-socket","=(emptyDir)": {"sizeLimit": "?*"}}]}}"#;
+        use Status::{Fail, Pass, Skip};
+        let cases = [
+            (
+                "test-1",
+                containers,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx:1.2.3", "imagePullPolicy": "Always"}]}}"#,
+                Skip,
+            ),
+            (
+                "test-2",
+                containers,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx:latest", "imagePullPolicy": "Always"}]}}"#,
+                Fail,
+            ),
+            (
+                "test-3",
+                containers,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx", "imagePullPolicy": "Always"}]}}"#,
+                Fail,
+            ),
+            (
+                "test-4",
+                containers,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx", "imagePullPolicy": "Never"}]}}"#,
+                Pass,
+            ),
+            (
+                "test-5",
+                containers,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx:latest", "imagePullPolicy": "Never"}]}}"#,
+                Pass,
+            ),
+            (
+                "test-6",
+                containers,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx:1.2.3", "imagePullPolicy": "Never"}]}}"#,
+                Skip,
+            ),
+            (
+                "test-7",
+                containers,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx", "imagePullPolicy": "Always"},{"name": "busybox","image": "busybox:1.28", "imagePullPolicy": "Always"}]}}"#,
+                Fail,
+            ),
+            (
+                "test-8",
+                containers,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx:latest", "imagePullPolicy": "Always"},{"name": "busybox","image": "busybox:1.28", "imagePullPolicy": "Always"}]}}"#,
+                Fail,
+            ),
+            (
+                "test-9",
+                containers,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx:1.2.3", "imagePullPolicy": "Always"},{"name": "busybox","image": "busybox:1.28", "imagePullPolicy": "Always"}]}}"#,
+                Skip,
+            ),
+            (
+                "test-10",
+                containers,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx", "imagePullPolicy": "Never"},{"name": "busybox","image": "busybox:1.28", "imagePullPolicy": "Always"}]}}"#,
+                Pass,
+            ),
+            (
+                "test-11",
+                containers,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx:latest", "imagePullPolicy": "Never"},{"name": "busybox","image": "busybox:1.28", "imagePullPolicy": "Always"}]}}"#,
+                Pass,
+            ),
+            (
+                "test-12",
+                containers,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx:1.2.3", "imagePullPolicy": "Never"},{"name": "busybox","image": "busybox:1.28", "imagePullPolicy": "Always"}]}}"#,
+                Skip,
+            ),
+            (
+                "test-13",
+                containers,
+                r#"{"spec": {"containers": [{"name": "busybox","image": "busybox:1.28", "imagePullPolicy": "Always"},{"name": "nginx","image": "nginx", "imagePullPolicy": "Always"}]}}"#,
+                Fail,
+            ),
+            (
+                "test-14",
+                containers,
+                r#"{"spec": {"containers": [{"name": "busybox","image": "busybox:1.28", "imagePullPolicy": "Always"},{"name": "nginx","image": "nginx:latest", "imagePullPolicy": "Always"}]}}"#,
+                Fail,
+            ),
+            (
+                "test-15",
+                containers,
+                r#"{"spec": {"containers": [{"name": "busybox","image": "busybox:1.28", "imagePullPolicy": "Always"},{"name": "nginx","image": "nginx:1.2.3", "imagePullPolicy": "Always"}]}}"#,
+                Skip,
+            ),
+            (
+                "test-16",
+                containers,
+                r#"{"spec": {"containers": [{"name": "busybox","image": "busybox:1.28", "imagePullPolicy": "Always"},{"name": "nginx","image": "nginx", "imagePullPolicy": "Never"}]}}"#,
+                Pass,
+            ),
+            (
+                "test-17",
+                containers,
+                r#"{"spec": {"containers": [{"name": "busybox","image": "busybox:1.28", "imagePullPolicy": "Always"},{"name": "nginx","image": "nginx:latest", "imagePullPolicy": "Never"}]}}"#,
+                Pass,
+            ),
+            (
+                "test-18",
+                containers,
+                r#"{"spec": {"containers": [{"name": "busybox","image": "busybox:1.28", "imagePullPolicy": "Always"},{"name": "nginx","image": "nginx:1.2.3", "imagePullPolicy": "Never"}]}}"#,
+                Skip,
+            ),
+            (
+                "test-19",
+                containers,
+                r#"{"spec": {"containers": [{"name": "busybox","image": "busybox", "imagePullPolicy": "Always"},{"name": "nginx","image": "nginx", "imagePullPolicy": "Always"}]}}"#,
+                Fail,
+            ),
+            (
+                "test-20",
+                containers,
+                r#"{"spec": {"containers": [{"name": "busybox","image": "busybox:latest", "imagePullPolicy": "Always"},{"name": "nginx","image": "nginx:latest", "imagePullPolicy": "Always"}]}}"#,
+                Fail,
+            ),
+            (
+                "test-21",
+                containers,
+                r#"{"spec": {"containers": [{"name": "busybox","image": "busybox:1.2.3", "imagePullPolicy": "Always"},{"name": "nginx","image": "nginx:latest", "imagePullPolicy": "IfNotPresent"}]}}"#,
+                Pass,
+            ),
+            (
+                "test-22",
+                containers_reversed,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx:latest", "imagePullPolicy": "Always"}]}}"#,
+                Fail,
+            ),
+            // was fail
+            (
+                "test-23",
+                global_image,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx", "imagePullPolicy": "Always"}]}}"#,
+                Skip,
+            ),
+            (
+                "test-24",
+                global_image,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx:latest", "imagePullPolicy": "Always"}]}}"#,
+                Fail,
+            ),
+            // was fail
+            (
+                "test-25",
+                global_env_image,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx", "env": [{"name": "foo1", "value": "bar" }],"imagePullPolicy": "Always"}]}}"#,
+                Skip,
+            ),
+            (
+                "test-26",
+                global_env_image,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx", "env": [{"name": "foo", "value": "bar" }],"imagePullPolicy": "Always"}]}}"#,
+                Fail,
+            ),
+            // was fail
+            (
+                "test-27",
+                global_env,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx", "env": [{"name": "foo1", "value": "bar" }],"imagePullPolicy": "Always"}]}}"#,
+                Skip,
+            ),
+            (
+                "test-28",
+                global_env,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx", "env": [{"name": "foo", "value": "bar" }],"imagePullPolicy": "IfNotpresent"}]}}"#,
+                Pass,
+            ),
+            (
+                "test-29",
+                global_env,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx", "env": [{"name": "foo", "value": "bar" }],"imagePullPolicy": "Always"}]}}"#,
+                Fail,
+            ),
+            // was fail
+            (
+                "test-30",
+                global_name,
+                r#"{"metadata": {"name": "somename"},"spec": {"containers": [{"name": "nginx","image": "nginx:latest"}], "imagePullSecrets": [{"name": "cred"}]}}"#,
+                Skip,
+            ),
+            (
+                "test-31",
+                global_name,
+                r#"{"metadata": {"name": "nginx"},"spec": {"containers": [{"name": "nginx","image": "nginx:latest"}], "imagePullSecrets": [{"name": "cred"}]}}"#,
+                Fail,
+            ),
+            (
+                "test-32",
+                global_label,
+                r#"{"metadata": {"name": "nginx","labels": {"foo": "bar"}},"spec": {"containers": [{"name": "nginx","image": "nginx"}]}}"#,
+                Pass,
+            ),
+            (
+                "test-33",
+                global_label,
+                r#"{"metadata": {"name": "nginx","labels": {"foo": "bar"}},"spec": {"containers": [{"name": "nginx","image": "nginx:latest"}]}}"#,
+                Fail,
+            ),
+            (
+                "test-34",
+                global_secret,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx"}], "imagePullSecrets": [{"name": "cred"}]}}"#,
+                Fail,
+            ),
+            // was fail
+            (
+                "test-35",
+                global_secret,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "somepod"}], "imagePullSecrets": [{"name": "cred"}]}}"#,
+                Skip,
+            ),
+            (
+                "test-36",
+                global_secret,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx"}], "imagePullSecrets": [{"name": "my-registry-secret"}]}}"#,
+                Pass,
+            ),
+            (
+                "test-37",
+                docker,
+                r#"{"metadata": {"labels": {"run": "nginx"},"name": "nginx"},"spec": {"containers": [{"image": "nginx","name": "nginx"}]}}"#,
+                Skip,
+            ),
+            (
+                "test-38",
+                docker,
+                r#"{"metadata": {"labels": {"run": "nginx"},"name": "nginx"},"spec": {"containers": [{"image": "nginx","name": "nginx"}],"volumes": [{"hostPath": {"path": "/var/run/docker.sock"}}]}}"#,
+                Fail,
+            ),
+            (
+                "test-39",
+                docker,
+                r#"{"metadata": {"labels": {"run": "nginx"},"name": "nginx"},"spec": {"containers": [{"image": "nginx","name": "nginx"}],"volumes": [{"hostPath": {"path": "/randome/value"}}]}}"#,
+                Skip,
+            ),
+            (
+                "test-40",
+                docker,
+                r#"{"metadata": {"labels": {"run": "nginx","allow-docker": "true"},"name": "nginx"},"spec": {"containers": [{"image": "nginx","name": "nginx"}],"volumes": [{"hostPath": {"path": "/var/run/docker.sock"}}]}}"#,
+                Pass,
+            ),
+            (
+                "test-41",
+                docker,
+                r#"{"metadata": {"labels": {"run": "nginx","allow-docker": "false"},"name": "nginx"},"spec": {"containers": [{"image": "nginx","name": "nginx"}],"volumes": [{"hostPath": {"path": "/var/run/docker.sock"}}]}}"#,
+                Fail,
+            ),
+            (
+                "test-42",
+                docker,
+                r#"{"metadata": {"labels": {"run": "nginx"},"name": "nginx"},"spec": {"containers": [{"image": "nginx","name": "nginx"}],"volumes": [{"hostPath": {"path": "/var/run/docker.sock"}}]}}"#,
+                Fail,
+            ),
+            (
+                "test-43",
+                empty_dir,
+                r#"{"spec": {"volumes": [{"name": "cache-volume","emptyDir": {}}]}}"#,
+                Skip,
+            ),
+            (
+                "test-44",
+                run_as_user,
+                r#"{"spec": {"initContainers": [{"name": "nginx", "securityContext": {"runAsUser": 1000}}], "containers": [{"name": "nginx", "image": "nginx"}]}}"#,
+                Pass,
+            ),
+            (
+                "test-45",
+                run_as_user,
+                r#"{"spec": {"initContainers": [{"name": "nginx", "securityContext": {"runAsUser": 0}}], "containers": [{"name": "nginx", "image": "nginx"}]}}"#,
+                Fail,
+            ),
+            (
+                "test-46",
+                run_as_user,
+                r#"{"spec": {"initContainers": [{"name": "istio-init", "securityContext": {"runAsUser": 0}}], "containers": [{"securityContext": {"runAsUser": 1000}}]}}"#,
+                Pass,
+            ),
+            (
+                "test-47",
+                run_as_user,
+                r#"{"spec": {"initContainers": [{"name": "istio-init", "securityContext": {"runAsUser": 1000}}], "containers": [{"securityContext": {"runAsUser": 0}}]}}"#,
+                Fail,
+            ),
+            (
+                "test-48",
+                run_as_user,
+                r#"{"spec": {"containers": [{"securityContext": {"runAsUser": 1000}}]}}"#,
+                Pass,
+            ),
+            (
+                "test-49",
+                run_as_user,
+                r#"{"spec": {"containers": [{"securityContext": {"runAsUser": 0}}]}}"#,
+                Fail,
+            ),
+            (
+                "test-50",
+                run_as_user,
+                r#"{"spec": {"initContainers": [{"name": "istio-init", "securityContext": {"runAsUser": 0}}], "containers": [{"name": "nginx", "image": "nginx"}]}}"#,
+                Pass,
+            ),
+            (
+                "test-51",
+                volumes,
+                r#"{"spec": {"volumes": [{"name": "credential-socket","emptyDir": {"sizeLimit": "1Gi"}}]}}"#,
+                Skip,
+            ),
+            (
+                "test-52",
+                volumes,
+                r#"{"spec": {"volumes": [{"name": "cache-volume","emptyDir": {"sizeLimit": "1Gi"}}]}}"#,
+                Pass,
+            ),
+            (
+                "test-53",
+                volumes,
+                r#"{"spec": {"volumes": [{"name": "cache-volume"}]}}"#,
+                Pass,
+            ),
+            (
+                "test-54",
+                volumes,
+                r#"{"spec": {"volumes": [{"name": "cache-volume","emptyDir": {}}]}}"#,
+                Fail,
+            ),
+            (
+                "check_global_anchor_skip",
+                global_image,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx:v1", "imagePullPolicy": "Always"}]}}"#,
+                Skip,
+            ),
+            (
+                "check_global_anchor_fail",
+                global_image,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx:latest", "imagePullPolicy": "Always"}]}}"#,
+                Fail,
+            ),
+            (
+                "check_global_anchor_pass",
+                global_image,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx:latest", "imagePullPolicy": "IfNotPresent"}]}}"#,
+                Pass,
+            ),
+            (
+                "check_global_anchor_mixed",
+                global_image,
+                r#"{"spec": {"containers": [{"name": "nginx","image": "nginx:latest", "imagePullPolicy": "IfNotPresent"},{"name": "nginx","image": "nginx:v2", "imagePullPolicy": "IfNotPresent"}]}}"#,
+                Pass,
+            ),
+        ];
+        for (name, pattern, resource, expected) in cases {
+            let verdict = validate_pattern(&parse(resource), &parse(pattern));
+            assert_eq!(status(&verdict), expected, "{name}: {verdict:?}");
+        }
+    }
+
+    /// validate_test.go, TestValidateMapWildcardKeys: (pattern, resource,
+    /// Kyverno's path, failed).
+    #[test]
+    fn kyverno_wildcard_keys_table() {
+        let cases = [
+            (
+                r#"{"metadata" : {"annotations": {"test/*": "value1"}}}"#,
+                r#"{"metadata" : {"annotations": {"test/bar": "value1"}}}"#,
+                "",
+                false,
+            ),
+            (
+                r#"{"metadata" : {"annotations": {"test/b??": "v*"}}}"#,
+                r#"{"metadata" : {"annotations": {"test/bar": "value1"}}}"#,
+                "",
+                false,
+            ),
+            (
+                r#"{}"#,
+                r#"{"metadata" : {"annotations": {"test/bar": "value1"}}}"#,
+                "",
+                false,
+            ),
+            (
+                r#"{"metadata" : {"annotations": {"test/b??": "v*"}}}"#,
+                r#"{"metadata" : {"labels": {"test/bar": "value1"}}}"#,
+                "/metadata/annotations/",
+                true,
+            ),
+            (
+                r#"{"metadata" : {"labels": {"*/test": "foo"}}}"#,
+                r#"{"metadata" : {"labels": {"foo/test": "foo"}}}"#,
+                "",
+                false,
+            ),
+            (
+                r#"{"metadata" : {"labels": {"foo/a*": "bar"}}}"#,
+                r#"{"metadata" : {"labels": {"foo/aa?": "bar", "foo/789": "bar"}}}"#,
+                "",
+                false,
+            ),
+            (
+                r#"{"metadata" : {"labels": {"foo/ABC*": "bar"}}}"#,
+                r#"{"metadata" : {"labels": {"foo/AB?": "bar", "foo/ABC": "bar2"}}}"#,
+                "/metadata/labels/foo/ABC/",
+                true,
+            ),
+            (
+                r#"{"=(metadata)" : {"=(labels)": {"foo/P*": "bar", "foo/Q*": "bar2"}}}"#,
+                r#"{"metadata" : {"labels": {"foo/PQR": "bar", "foo/QR": "bar2"}}}"#,
+                "",
+                false,
+            ),
+            (
+                r#"{"metadata" : {"labels": {"foo/1*": "bar"}}}"#,
+                r#"{"metadata" : {"labels": {"foo/123": "bar222"}}}"#,
+                "/metadata/labels/foo/123/",
+                true,
+            ),
+            (
+                r#"{"metadata" : {"labels": {"foo/X*": "bar", "foo/A*": "bar2"}}}"#,
+                r#"{"metadata" : {"labels": {"foo/XYZ": "bar"}}}"#,
+                "/metadata/labels/foo/A*/",
+                true,
+            ),
+            (
+                r#"{"=(metadata)" : {"=(labels)": {"foo/1*": "bar", "foo/4*": "bar2"}}}"#,
+                r#"{"metadata" : {"labels": {"foo/123": "bar"}}}"#,
+                "/metadata/labels/foo/4*/",
+                true,
+            ),
+        ];
+        for (number, (pattern, resource, path, failed)) in cases.into_iter().enumerate() {
+            let walked = walk(&parse(resource), &parse(pattern));
+            assert_eq!(walked, (path.to_string(), failed), "case {}", number + 1);
+        }
+    }
+
+    /// validate_test.go, the TestValidateMap_* and TestValidateMapElement_*
+    /// cases that need no variables (trimmed to the keys the pattern reads;
+    /// references `$(...)` are read as text, which fails as Kyverno's
+    /// malformed references do).
+    #[test]
+    fn kyverno_validate_map_cases() {
+        let stateful_set = |probe: &str| {
+            format!(
+                r#"{{"spec": {{"template": {{"spec": {{"containers": [{{"name": "nginxo", "image": "registry.k8s.io/nginx-but-no-slim:0.8", "ports": [{{"containerPort": 8780, "name": "webp"}}]{probe}}}]}}}}}}}}"#
+            )
+        };
+        let deployment = r#"{"spec": {"template": {"spec": {"securityContext": {"runAsNonRoot": true}, "containers": [{"name": "nginx", "image": "https://nirmata/nginx:latest", "resources": {"limits": {"memory": "2Gi", "cpu": 8}, "requests": {"memory": "512Mi", "cpu": "8"}}, "ports": [{"containerPort": 80}]}]}}}}"#;
+        let memory = r#"{"spec": {"containers": [{"name": "nirmata", "resources": {"requests": {"memory": "1024Mi"}, "limits": {"memory": "2048Mi"}}}]}}"#;
+        let reference = |value: &str| {
+            format!(
+                r#"{{"spec": {{"containers": [{{"name": "*", "resources": {{"requests": {{"memory": "{value}"}}, "limits": {{"memory": "2048Mi"}}}}}}]}}}}"#
+            )
+        };
+        let memory_path = "/spec/containers/0/resources/requests/memory/";
+        let cases: Vec<(&str, String, String, &str, bool)> = vec![
+            ("TestValidateMap", r#"{"spec":{"template":{"spec":{"containers":[{"name":"?*","resources":{"requests":{"cpu":"<4|8"}}}]}}}}"#.into(), deployment.into(), "", false),
+            ("AsteriskForInt", r#"{"spec":{"template":{"spec":{"containers":[{"name":"*","livenessProbe":{"periodSeconds":"*"}}]}}}}"#.into(), stateful_set(r#", "livenessProbe": {"periodSeconds": 11}"#), "", false),
+            ("AsteriskForMap", r#"{"spec":{"template":{"spec":{"containers":[{"name":"*","livenessProbe":"*"}]}}}}"#.into(), stateful_set(r#", "livenessProbe": {"periodSeconds": 11}"#), "", false),
+            ("AsteriskForArray", r#"{"spec":{"template":{"spec":{"containers":"*"}}}}"#.into(), stateful_set(""), "", false),
+            ("AsteriskFieldIsMissing", r#"{"spec":{"template":{"spec":{"containers":[{"name":"*","livenessProbe":"*"}]}}}}"#.into(), stateful_set(r#", "livenessProbe": null"#), "/spec/template/spec/containers/0/", true),
+            ("livenessProbeIsNull", r#"{"spec":{"template":{"spec":{"containers":[{"name":"*","livenessProbe":null}]}}}}"#.into(), stateful_set(r#", "livenessProbe": null"#), "", false),
+            ("livenessProbeIsMissing", r#"{"spec":{"template":{"spec":{"containers":[{"name":"*","livenessProbe":null}]}}}}"#.into(), stateful_set(""), "", false),
+            ("TwoElementsInArrayOnePass", r#"{"^(list)": [{"(name)": "nirmata-*", "object": [{"(key1)": "value*", "key2": "value*"}]}]}"#.into(), r#"{"list": [{"name": "nirmata-1", "object": [{"key1": "value1", "key2": "value2"}]}, {"name": "nirmata-1", "object": [{"key1": "not_value", "key2": "not_value"}]}]}"#.into(), "", false),
+            ("OneElementInArrayPass", r#"[{"(name)":"nirmata-*","object":[{"(key1)":"value*","key2":"value*"}]}]"#.into(), r#"[{"name":"nirmata-1","object":[{"key1":"value1","key2":"value2"}]}]"#.into(), "", false),
+            ("OneElementInArrayNotPass", r#"[{"(name)":"nirmata-*","object":[{"(key1)":"value*","key2":"value*"}]}]"#.into(), r#"[{"name":"nirmata-1","object":[{"key1":"value5","key2":"1value1"}]}]"#.into(), "/0/object/0/key2/", true),
+            ("AbsolutePathToMetadata", r#"{"spec":{"containers":[{"(name)":"kyverno","image":"kyverno.io*"}]}}"#.into(), r#"{"spec":{"containers":[{"name":"kyverno","image":"kyverno.io/test:latest"}]}}"#.into(), "", false),
+            ("RelativePathDoesNotExists", reference("$(./../somekey/somekey2/memory)"), memory.into(), memory_path, true),
+            ("OnlyAnchorsInPath", reference("$()"), memory.into(), memory_path, true),
+            ("MalformedReferenceOnlyDolarMark", reference("$"), memory.into(), memory_path, true),
+            ("MalformedPath", reference("$(>2048)"), memory.into(), memory_path, true),
+            ("AbosolutePathDoesNotExists", reference("$(<=/some/memory)"), memory.into(), memory_path, true),
+        ];
+        for (name, pattern, resource, path, failed) in cases {
+            assert_eq!(
+                walk(&parse(&resource), &parse(&pattern)),
+                (path.to_string(), failed),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn failures_carry_kyverno_paths_and_pointers() {
+        let cases = [
+            (
+                json!({"spec": {"containers": [{"name": "a", "image": "nginx:latest"}]}}),
+                json!({"spec": {"containers": [{"image": "!*:latest"}]}}),
+                "/spec/containers/0/image",
+                "failed at path /spec/containers/0/image/",
+            ),
+            (
+                json!({"spec": {"containers": [{"name": "a", "securityContext": {"runAsNonRoot": false}}]}}),
+                json!({"spec": {"containers": [{"=(securityContext)": {"=(runAsNonRoot)": true}}]}}),
+                "/spec/containers/0/securityContext/runAsNonRoot",
+                "failed at path /spec/containers/0/securityContext/runAsNonRoot/",
+            ),
+            (
+                json!({"metadata": {"labels": {"app.kubernetes.io/name": "x"}}}),
+                json!({"metadata": {"labels": {"app.kubernetes.io/name": "y"}}}),
+                "/metadata/labels/app.kubernetes.io~1name",
+                "failed at path /metadata/labels/app.kubernetes.io/name/",
+            ),
+            (
+                json!({"spec": {}}),
+                json!({"spec": {"containers": [{"name": "*"}]}}),
+                "/spec/containers",
+                "failed at path /spec/containers/",
+            ),
+            (
+                json!({"spec": {"template": {}}}),
+                json!({"spec": {"template": {"spec": "*"}}}),
+                "/spec/template",
+                "failed at path /spec/template/",
+            ),
+            (
+                json!({"spec": {"hostNetwork": true}}),
+                json!({"spec": {"X(hostNetwork)": "null"}}),
+                "/spec/hostNetwork",
+                "failed at path /spec/hostNetwork/",
+            ),
+            (
+                json!({"spec": {"containers": [{"name": "a"}, {"name": "b"}]}}),
+                json!({"spec": {"^(containers)": [{"name": "c"}]}}),
+                "/spec/containers",
+                "failed at path /spec/containers/",
+            ),
+            (
+                json!({"kind": "Pod"}),
+                json!({"kind": "Deployment"}),
+                "/kind",
+                "failed at path /kind/",
+            ),
+        ];
+        for (resource, pattern, path, message) in cases {
+            let expected = Verdict::Fail {
+                path: path.to_string(),
+                message: message.to_string(),
+            };
+            assert_eq!(validate_pattern(&resource, &pattern), expected, "{pattern}");
+        }
+    }
+
+    #[test]
+    fn anchors_decide_pass_fail_and_skip() {
+        use Status::{Error, Fail, Pass, Skip};
+        let cases = [
+            // Negation: the key must be absent, whatever its value.
+            (
+                json!({"spec": {"volumes": [{"name": "a", "emptyDir": {}}]}}),
+                json!({"spec": {"=(volumes)": [{"X(hostPath)": "null"}]}}),
+                Pass,
+            ),
+            (
+                json!({"spec": {"volumes": [{"name": "a", "hostPath": {"path": "/"}}]}}),
+                json!({"spec": {"=(volumes)": [{"X(hostPath)": "null"}]}}),
+                Fail,
+            ),
+            (
+                json!({"spec": {}}),
+                json!({"spec": {"=(volumes)": [{"X(hostPath)": "null"}]}}),
+                Pass,
+            ),
+            // Equality: checked only where present.
+            (
+                json!({"spec": {"containers": [{"name": "a"}]}}),
+                json!({"spec": {"containers": [{"=(securityContext)": {"=(runAsNonRoot)": true}}]}}),
+                Pass,
+            ),
+            (
+                json!({"spec": {"containers": [{"name": "a", "securityContext": {}}]}}),
+                json!({"spec": {"containers": [{"=(securityContext)": {"=(runAsNonRoot)": true}}]}}),
+                Pass,
+            ),
+            (
+                json!({"spec": {"containers": [{"name": "a", "securityContext": {"runAsNonRoot": true}}]}}),
+                json!({"spec": {"containers": [{"=(securityContext)": {"=(runAsNonRoot)": true}}]}}),
+                Pass,
+            ),
+            (
+                json!({"spec": {"containers": [{"name": "a", "securityContext": {"runAsNonRoot": false}}]}}),
+                json!({"spec": {"containers": [{"=(securityContext)": {"=(runAsNonRoot)": true}}]}}),
+                Fail,
+            ),
+            // Existence: some element matches.
+            (
+                json!({"spec": {"containers": [{"image": "a:1"}, {"image": "nginx:1"}]}}),
+                json!({"spec": {"^(containers)": [{"image": "nginx*"}]}}),
+                Pass,
+            ),
+            (
+                json!({"spec": {"containers": [{"image": "a:1"}]}}),
+                json!({"spec": {"^(containers)": [{"image": "nginx*"}]}}),
+                Fail,
+            ),
+            (
+                json!({"spec": {}}),
+                json!({"spec": {"^(containers)": [{"image": "nginx*"}]}}),
+                Pass,
+            ),
+            (
+                json!({"spec": {"containers": {"image": "a"}}}),
+                json!({"spec": {"^(containers)": [{"image": "nginx*"}]}}),
+                Fail,
+            ),
+            // Conditional at the top and in maps: skip, never pass.
+            (
+                json!({"metadata": {"labels": {"app": "web"}}, "spec": {"x": 1}}),
+                json!({"metadata": {"labels": {"(app)": "db"}}, "spec": {"x": 2}}),
+                Skip,
+            ),
+            (
+                json!({"metadata": {"labels": {"app": "db"}}, "spec": {"x": 1}}),
+                json!({"metadata": {"labels": {"(app)": "db"}}, "spec": {"x": 2}}),
+                Fail,
+            ),
+            (
+                json!({"metadata": {"labels": {"app": "db"}}, "spec": {"x": 2}}),
+                json!({"metadata": {"labels": {"(app)": "db"}}, "spec": {"x": 2}}),
+                Pass,
+            ),
+            (
+                json!({"spec": {"containers": []}}),
+                json!({"spec": {"containers": [{"(name)": "a", "image": "b"}]}}),
+                Pass,
+            ),
+            // A failing condition skips the map even past a sibling's failure.
+            (
+                json!({"a": "no", "b": "x"}),
+                json!({"(a)": "yes", "=(b)": "y"}),
+                Skip,
+            ),
+            (
+                json!({"a": "yes", "b": "x"}),
+                json!({"(a)": "yes", "=(b)": "y"}),
+                Fail,
+            ),
+            // A failure while an anchor's key is nowhere in the resource is an error.
+            (
+                json!({"spec": {"containers": [{"image": "nginx:latest"}]}}),
+                json!({"spec": {"containers": [{"X(securityContext)": "null", "image": "!*:latest"}]}}),
+                Error,
+            ),
+            (
+                json!({"spec": {"containers": [{"image": "nginx:1"}]}}),
+                json!({"spec": {"containers": [{"X(securityContext)": "null", "image": "!*:latest"}]}}),
+                Pass,
+            ),
+            // Global anchors are read before their siblings.
+            (
+                json!({"spec": {"a": "x", "b": "bad"}}),
+                json!({"spec": {"<(a)": "y", "b": "good"}}),
+                Skip,
+            ),
+            (
+                json!({"spec": {"a": "y", "b": "bad"}}),
+                json!({"spec": {"<(a)": "y", "b": "good"}}),
+                Fail,
+            ),
+            (
+                json!({"spec": {"b": "bad"}}),
+                json!({"spec": {"<(a)": "y", "b": "good"}}),
+                Fail,
+            ),
+            // A mutation anchor is a plain key here.
+            (
+                json!({"spec": {"a": 1}}),
+                json!({"spec": {"+(a)": 1}}),
+                Fail,
+            ),
+        ];
+        for (resource, pattern, expected) in cases {
+            let verdict = validate_pattern(&resource, &pattern);
+            assert_eq!(
+                status(&verdict),
+                expected,
+                "{resource} against {pattern}: {verdict:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn lists_follow_the_first_pattern_element() {
+        use Status::{Error, Fail, Pass};
+        let cases = [
+            (
+                json!({"args": ["--a", "--b"]}),
+                json!({"args": ["--*"]}),
+                Pass,
+            ),
+            (
+                json!({"args": ["--a", "b"]}),
+                json!({"args": ["--*"]}),
+                Fail,
+            ),
+            (
+                json!({"args": ["--a", "b"]}),
+                json!({"args": ["--*", "b"]}),
+                Fail,
+            ),
+            (json!({"args": []}), json!({"args": ["--*"]}), Pass),
+            (json!({"args": ["x"]}), json!({"args": []}), Fail),
+            (json!({"args": "x"}), json!({"args": ["x"]}), Fail),
+            (json!({"args": ["a", "b"]}), json!({"args": "?*"}), Pass),
+            (json!({"args": ["a", ""]}), json!({"args": "?*"}), Fail),
+            (json!({"m": [[1, 2], [3]]}), json!({"m": [[1], [3]]}), Fail),
+            (json!({"m": [[1, 1], [3]]}), json!({"m": [[1], [3]]}), Pass),
+            (json!({"m": [[1]]}), json!({"m": [[1], [3]]}), Error),
+            (
+                json!({"ports": [{"containerPort": 80}, {"containerPort": 8080}]}),
+                json!({"ports": [{"containerPort": "<1024"}]}),
+                Fail,
+            ),
+            (
+                json!({"ports": [{"containerPort": 80}, {"containerPort": 443}]}),
+                json!({"ports": [{"containerPort": "<1024"}]}),
+                Pass,
+            ),
+            (
+                json!({"ports": ["80"]}),
+                json!({"ports": [{"containerPort": "<1024"}]}),
+                Fail,
+            ),
+        ];
+        for (resource, pattern, expected) in cases {
+            let verdict = validate_pattern(&resource, &pattern);
+            assert_eq!(
+                status(&verdict),
+                expected,
+                "{resource} against {pattern}: {verdict:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn scalars_in_resources() {
+        use Status::{Fail, Pass};
+        let resource = json!({"spec": {
+            "replicas": 3,
+            "cpu": "1500m",
+            "memory": "2Gi",
+            "timeout": "90s",
+            "hostNetwork": false,
+            "name": "",
+            "ratio": 0.5,
+        }});
+        let cases = [
+            (json!({"spec": {"replicas": ">1"}}), Pass),
+            (json!({"spec": {"replicas": "1-3"}}), Pass),
+            (json!({"spec": {"replicas": "4-9"}}), Fail),
+            (json!({"spec": {"replicas": "!3"}}), Fail),
+            (json!({"spec": {"replicas": 3}}), Pass),
+            (json!({"spec": {"replicas": "3"}}), Pass),
+            (json!({"spec": {"cpu": "<2"}}), Pass),
+            (json!({"spec": {"cpu": "<=1"}}), Fail),
+            (json!({"spec": {"memory": "<=2Gi"}}), Pass),
+            (json!({"spec": {"memory": "<2Gi"}}), Fail),
+            (json!({"spec": {"timeout": ">1m"}}), Pass),
+            (json!({"spec": {"timeout": "<=1m"}}), Fail),
+            (json!({"spec": {"hostNetwork": false}}), Pass),
+            (json!({"spec": {"hostNetwork": "false"}}), Pass),
+            (json!({"spec": {"hostNetwork": null}}), Pass),
+            (json!({"spec": {"hostNetwork": true}}), Fail),
+            (json!({"spec": {"name": null}}), Pass),
+            (json!({"spec": {"name": "?*"}}), Fail),
+            (json!({"spec": {"missing": null}}), Pass),
+            (json!({"spec": {"missing": "?*"}}), Fail),
+            (json!({"spec": {"missing": "*"}}), Fail),
+            (json!({"spec": {"ratio": 0.5}}), Pass),
+            (json!({"spec": {"ratio": "<1"}}), Pass),
+            (json!({"spec": {"ratio": "0.5"}}), Pass),
+        ];
+        for (pattern, expected) in cases {
+            let verdict = validate_pattern(&resource, &pattern);
+            assert_eq!(status(&verdict), expected, "{pattern}: {verdict:?}");
+        }
+    }
+
+    #[test]
+    fn skip_reasons_and_error_messages_are_kyvernos() {
+        let skip = validate_pattern(
+            &json!({"spec": {"containers": [{"name": "nginx", "image": "nginx:1.2.3"}]}}),
+            &json!({"spec": {"containers": [{"(image)": "*:latest", "imagePullPolicy": "!Always"}]}}),
+        );
+        let reason = "conditional anchor mismatch: resource value 'nginx:1.2.3' does not match '*:latest' at path /spec/containers/0/image/";
+        assert_eq!(
+            skip,
+            Verdict::Skip {
+                reason: reason.to_string()
+            }
+        );
+
+        let missing = validate_pattern(
+            &json!({"spec": {}}),
+            &json!({"(spec)": {"(volumes)": [{"name": "x"}]}}),
+        );
+        let reason =
+            "conditional anchor mismatch: conditional anchor key doesn't exist in the resource";
+        assert_eq!(
+            missing,
+            Verdict::Skip {
+                reason: format!("conditional anchor mismatch: {reason}")
+            }
+        );
+
+        let error = validate_pattern(
+            &json!({"spec": {"containers": [{"image": "nginx:latest"}]}}),
+            &json!({"spec": {"containers": [{"X(securityContext)": "null", "image": "!*:latest"}]}}),
+        );
+        let message = "execution error: resource value 'nginx:latest' does not match '!*:latest' at path /spec/containers/0/image/";
+        assert_eq!(
+            error,
+            Verdict::Error {
+                message: message.to_string()
+            }
+        );
+
+        let lengths = validate_pattern(&json!({"m": [[1]]}), &json!({"m": [[1], [2]]}));
+        let message = "execution error: validate Array failed, array length mismatch, resource Array len is 1 and pattern Array len is 2";
+        assert_eq!(
+            lengths,
+            Verdict::Error {
+                message: message.to_string()
+            }
+        );
+    }
+
+    #[test]
+    fn any_pattern_passes_on_one_skips_on_all_and_fails_otherwise() {
+        let resource = json!({"spec": {"runAsNonRoot": false, "runAsUser": 0}});
+        let non_root = json!({"spec": {"runAsNonRoot": true}});
+        let user = json!({"spec": {"runAsUser": ">0"}});
+        let other_kind = json!({"spec": {"(kind)": "Job", "x": 1}});
+        assert_eq!(
+            validate_any_pattern(
+                &resource,
+                &[non_root.clone(), json!({"spec": {"runAsUser": 0}})]
+            ),
+            Verdict::Pass
+        );
+        assert_eq!(
+            validate_any_pattern(&resource, &[non_root.clone(), user.clone()]),
+            Verdict::Fail {
+                path: "/spec/runAsNonRoot".to_string(),
+                message: "anyPattern[0] failed at path /spec/runAsNonRoot/ anyPattern[1] failed at path /spec/runAsUser/"
+                    .to_string(),
+            }
+        );
+        assert_eq!(
+            validate_any_pattern(&resource, &[other_kind.clone(), non_root]),
+            Verdict::Fail {
+                path: "/spec/runAsNonRoot".to_string(),
+                message: "anyPattern[1] failed at path /spec/runAsNonRoot/".to_string(),
+            }
+        );
+        let reason =
+            "conditional anchor mismatch: conditional anchor key doesn't exist in the resource";
+        assert_eq!(
+            validate_any_pattern(&resource, &[other_kind.clone(), other_kind]),
+            Verdict::Skip {
+                reason: format!("anyPattern[0] skipped: {reason} anyPattern[1] skipped: {reason}")
+            }
+        );
+        assert!(matches!(
+            validate_any_pattern(&resource, &[]),
+            Verdict::Error { .. }
+        ));
+    }
+
+    #[test]
+    fn non_anchors_with_anchors_inside_come_first_in_reverse_order() {
+        let pattern = parse(r#"{"a": 1, "b": {"(x)": 1}, "<(c)": 1, "d": [{"=(y)": 1}], "e": 2}"#);
+        let map = pattern.as_object().expect("the pattern is a map");
+        let (anchors, others) = split_anchors(map);
+        assert!(anchors.is_empty());
+        let order: Vec<&str> = order_non_anchors(others)
+            .into_iter()
+            .map(|(key, _)| key.as_str())
+            .collect();
+        assert_eq!(order, ["d", "b", "<(c)", "a", "e"]);
+    }
+
+    #[test]
+    fn go_formats_values_in_messages() {
+        let cases = [
+            (json!(null), "<nil>"),
+            (json!(3), "3"),
+            (json!(1.5), "1.5"),
+            (json!(1000000.0), "1e+06"),
+            (json!(123456.0), "123456"),
+            (json!(0.00001), "1e-05"),
+            (json!(["a", 1]), "[a 1]"),
+            (json!({"b": 1, "a": "x"}), "map[a:x b:1]"),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(go_value(&value), expected);
+        }
+    }
+}

@@ -145,11 +145,15 @@ pub fn parse_duration(text: &str) -> Option<i64> {
 
 /// One `<number><unit>` term of a duration, and what follows it.
 fn parse_duration_term(text: &str) -> Option<(i64, &str)> {
-    let whole_len = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let whole_len = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (whole, rest) = text.split_at(whole_len);
     let (fraction, rest) = match rest.strip_prefix('.') {
         Some(after) => {
-            let len = after.find(|c: char| !c.is_ascii_digit()).unwrap_or(after.len());
+            let len = after
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(after.len());
             after.split_at(len)
         }
         None => ("", rest),
@@ -157,10 +161,16 @@ fn parse_duration_term(text: &str) -> Option<(i64, &str)> {
     if whole.is_empty() && fraction.is_empty() {
         return None;
     }
-    let unit_len = rest.find(|c: char| c == '.' || c.is_ascii_digit()).unwrap_or(rest.len());
+    let unit_len = rest
+        .find(|c: char| c == '.' || c.is_ascii_digit())
+        .unwrap_or(rest.len());
     let (unit, rest) = rest.split_at(unit_len);
     let unit = duration_unit(unit)?;
-    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
     let mut nanos = whole.checked_mul(unit)?;
     if !fraction.is_empty() {
         nanos = nanos.checked_add(fraction_nanos(fraction, unit))?;
@@ -234,7 +244,10 @@ mod tests {
 
     #[test]
     fn malformed_quantities_are_refused() {
-        for text in ["", "gii", ".", "1..2", "1Gb", "1e", "10s", "1h", "*", "?*", "1 Gi", "abc", "-", "1.2.3", "e3"] {
+        for text in [
+            "", "gii", ".", "1..2", "1Gb", "1e", "10s", "1h", "*", "?*", "1 Gi", "abc", "-",
+            "1.2.3", "e3",
+        ] {
             assert_eq!(parse_quantity(text), None, "{text:?}");
         }
     }
