@@ -158,6 +158,9 @@ impl Failure {
 
 type Walk = Result<(), Failure>;
 
+/// The entries of a pattern map, borrowed.
+type Entries<'p> = Vec<(&'p String, &'p Value)>;
+
 /// One run of a pattern over a resource: the anchors seen so far.
 #[derive(Debug, Default)]
 struct Walker {
@@ -595,7 +598,7 @@ fn scalar(resource: &Value, pattern: &Value, path: &Path) -> Walk {
 /// Kyverno's `GetAnchorsResourcesFromMap`, with the anchors sorted:
 /// conditions, equalities, negations and existences; global anchors stay
 /// with the plain keys.
-fn split_anchors(pattern: &Map<String, Value>) -> (Vec<(&String, &Value)>, Vec<(&String, &Value)>) {
+fn split_anchors(pattern: &Map<String, Value>) -> (Entries<'_>, Entries<'_>) {
     let (mut anchors, mut others): (Vec<_>, Vec<_>) = pattern.iter().partition(|(key, _)| {
         parse_anchor(key).is_some_and(|anchor| {
             matches!(
@@ -615,7 +618,7 @@ fn split_anchors(pattern: &Map<String, Value>) -> (Vec<(&String, &Value)>, Vec<(
 /// Kyverno's `getSortedNestedAnchorResource`: over the sorted keys, global
 /// anchors and keys with anchors inside are pushed to the front (so they
 /// come in reverse order), the rest to the back.
-fn order_non_anchors<'p>(sorted: Vec<(&'p String, &'p Value)>) -> Vec<(&'p String, &'p Value)> {
+fn order_non_anchors(sorted: Entries<'_>) -> Entries<'_> {
     let (mut front, back): (Vec<_>, Vec<_>) = sorted.into_iter().partition(|(key, value)| {
         parse_anchor(key).is_some_and(|anchor| anchor.kind == AnchorKind::Global)
             || has_nested_anchors(value)
