@@ -361,12 +361,102 @@ mod tests {
         }
     }
 
+    /// match_test.go (pkg/utils/wildcard), TestMatch: (pattern, text, matched).
+    #[test]
+    fn kyverno_wildcard_match_table() {
+        let cases = [
+            ("*", "s3:GetObject", true),
+            ("", "s3:GetObject", false),
+            ("", "", true),
+            ("s3:*", "s3:ListMultipartUploadParts", true),
+            ("s3:ListBucketMultipartUploads", "s3:ListBucket", false),
+            ("s3:ListBucket", "s3:ListBucket", true),
+            (
+                "s3:ListBucketMultipartUploads",
+                "s3:ListBucketMultipartUploads",
+                true,
+            ),
+            ("my-bucket/oo*", "my-bucket/oo", true),
+            ("my-bucket/In*", "my-bucket/India/Karnataka/", true),
+            ("my-bucket/In*", "my-bucket/Karnataka/India/", false),
+            (
+                "my-bucket/In*/Ka*/Ban",
+                "my-bucket/India/Karnataka/Ban",
+                true,
+            ),
+            (
+                "my-bucket/In*/Ka*/Ban",
+                "my-bucket/India/Karnataka/Ban/Ban/Ban/Ban/Ban",
+                true,
+            ),
+            (
+                "my-bucket/In*/Ka*/Ban",
+                "my-bucket/India/Karnataka/Area1/Area2/Area3/Ban",
+                true,
+            ),
+            (
+                "my-bucket/In*/Ka*/Ban",
+                "my-bucket/India/State1/State2/Karnataka/Area1/Area2/Area3/Ban",
+                true,
+            ),
+            (
+                "my-bucket/In*/Ka*/Ban",
+                "my-bucket/India/Karnataka/Bangalore",
+                false,
+            ),
+            (
+                "my-bucket/In*/Ka*/Ban*",
+                "my-bucket/India/Karnataka/Bangalore",
+                true,
+            ),
+            ("my-bucket/*", "my-bucket/India", true),
+            ("my-bucket/oo*", "my-bucket/odo", false),
+            ("my-bucket?/abc*", "mybucket/abc", false),
+            ("my-bucket?/abc*", "my-bucket1/abc", true),
+            ("my-?-bucket/abc*", "my--bucket/abc", false),
+            ("my-?-bucket/abc*", "my-1-bucket/abc", true),
+            ("my-?-bucket/abc*", "my-k-bucket/abc", true),
+            ("my??bucket/abc*", "mybucket/abc", false),
+            ("my??bucket/abc*", "my4abucket/abc", true),
+            ("my-bucket?abc*", "my-bucket/abc", true),
+            ("my-bucket/abc?efg", "my-bucket/abcdefg", true),
+            ("my-bucket/abc?efg", "my-bucket/abc/efg", true),
+            ("my-bucket/abc????", "my-bucket/abc", false),
+            ("my-bucket/abc????", "my-bucket/abcde", false),
+            ("my-bucket/abc????", "my-bucket/abcdefg", true),
+            ("my-bucket/abc?", "my-bucket/abc", false),
+            ("my-bucket/abc?", "my-bucket/abcd", true),
+            ("my-bucket/abc?", "my-bucket/abcde", false),
+            ("my-bucket/mnop*?", "my-bucket/mnop", false),
+            ("my-bucket/mnop*?", "my-bucket/mnopqrst/mnopqr", true),
+            ("my-bucket/mnop*?", "my-bucket/mnopqrst/mnopqrs", true),
+            ("my-bucket/mnop*?", "my-bucket/mnopq", true),
+            ("my-bucket/mnop*?", "my-bucket/mnopqr", true),
+            ("my-bucket/mnop*?and", "my-bucket/mnopqand", true),
+            ("my-bucket/mnop*?and", "my-bucket/mnopand", false),
+            ("my-bucket/mnop*?", "my-bucket/mn", false),
+            ("my-bucket/mnop*??", "my-bucket/mnopqrst", true),
+            ("my-bucket/mnop*qrst", "my-bucket/mnopabcdegqrst", true),
+            ("my-bucket/mnop*?and?", "my-bucket/mnopqanda", true),
+            ("my-bucket/mnop*?and", "my-bucket/mnopqanda", false),
+            ("my-?-bucket/abc*", "my-bucket/mnopqanda", false),
+        ];
+        for (pattern, text, expected) in cases {
+            assert_eq!(
+                wildcard_match(pattern, text),
+                expected,
+                "{pattern:?} on {text:?}"
+            );
+        }
+    }
+
     #[test]
     fn operators_are_read_from_the_prefix() {
         let cases = [
             ("", Operator::Equal),
             ("f", Operator::Equal),
             (">", Operator::Equal),
+            (">=", Operator::MoreEqual),
             (">=1", Operator::MoreEqual),
             ("<=1", Operator::LessEqual),
             (">1", Operator::More),

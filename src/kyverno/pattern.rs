@@ -841,6 +841,21 @@ mod tests {
             ("=name)", None),
             ("", None),
             (")", None),
+            // anchor_test.go
+            ("(something)", Some((AnchorKind::Condition, "something"))),
+            ("something)", None),
+            ("so)m(et(hin)g", None),
+            ("^(abc)", Some((AnchorKind::Existence, "abc"))),
+            ("^(abc", None),
+            ("^abc", None),
+            ("=(abc", None),
+            ("=abc", None),
+            ("+(abc", None),
+            ("+abc", None),
+            ("X(abc", None),
+            ("Xabc", None),
+            ("<(abc", None),
+            ("<abc", None),
         ];
         for (text, expected) in cases {
             let parsed = parse_anchor(text).map(|anchor| (anchor.kind, anchor.key));
