@@ -1382,6 +1382,196 @@ mod tests {
         }
     }
 
+    /// pkg/engine/validation_test.go (policy-level tests): the rules'
+    /// patterns against their resources, with Kyverno's status and path.
+    #[test]
+    fn kyverno_engine_validation_cases() {
+        let pod = |containers: Value, extra: Value| {
+            let mut spec = json!({"containers": containers});
+            if let (Some(spec), Value::Object(extra)) = (spec.as_object_mut(), extra) {
+                spec.extend(extra);
+            }
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "myapp-pod", "labels": {"app": "myapp"}}, "spec": spec})
+        };
+        let latest = pod(
+            json!([{"name": "nginx", "image": "nginx:latest", "imagePullPolicy": "Always"}]),
+            json!({}),
+        );
+        let host_port = pod(
+            json!([{"name": "nginx-host-network", "image": "nginx", "ports": [{"containerPort": 80, "hostPort": 80}]}]),
+            json!({"hostNetwork": false}),
+        );
+        let var_lib = |path: &str| {
+            pod(
+                json!([{"name": "a", "image": "docker.io/nautiker/curl"}]),
+                json!({"volumes": [{"name": "var-lib-etcd", "hostPath": {"path": path}}]}),
+            )
+        };
+        let plain = pod(json!([{"name": "nginx", "image": "nginx"}]), json!({}));
+        let non_root = pod(
+            json!([{"name": "nginx", "image": "nginx"}]),
+            json!({"securityContext": {"runAsNonRoot": true}}),
+        );
+        let groups = pod(
+            json!([{"name": "nginx", "image": "nginx"}]),
+            json!({"supplementalGroups": ["2", "5", "10"]}),
+        );
+        let more_groups = pod(
+            json!([{"name": "nginx", "image": "nginx"}]),
+            json!({"supplementalGroups": ["2", "5", "10", "100", "10000", "1000", "543"]}),
+        );
+        let root = pod(
+            json!([{"name": "nginx", "image": "nginx"}]),
+            json!({"securityContext": {"runAsNonRoot": false}}),
+        );
+        let named =
+            |first: &str, second: &str| pod(json!([{"name": first}, {"name": second}]), json!({}));
+        let empty_dir = pod(
+            json!([{"name": "a", "image": "curl"}]),
+            json!({"volumes": [{"name": "var-lib-etcd", "emptyDir": {}}]}),
+        );
+        let no_host_path = json!({"spec": {"volumes": [{"name": "*", "X(hostPath)": null}]}});
+        let cases = [
+            (
+                "image_tag validate-tag",
+                &latest,
+                json!({"spec": {"containers": [{"image": "*:*"}]}}),
+                Verdict::Pass,
+            ),
+            (
+                "image_tag_fail validate-latest",
+                &latest,
+                json!({"spec": {"containers": [{"(image)": "*latest", "imagePullPolicy": "NotPresent"}]}}),
+                fail(
+                    "/spec/containers/0/imagePullPolicy",
+                    "/spec/containers/0/imagePullPolicy/",
+                ),
+            ),
+            (
+                "image_tag_pass validate-latest",
+                &latest,
+                json!({"spec": {"containers": [{"(image)": "*latest", "imagePullPolicy": "Always"}]}}),
+                Verdict::Pass,
+            ),
+            (
+                "host_network_port",
+                &host_port,
+                json!({"spec": {"hostNetwork": false, "containers": [{"name": "*", "ports": [{"hostPort": null}]}]}}),
+                fail(
+                    "/spec/containers/0/ports/0/hostPort",
+                    "/spec/containers/0/ports/0/hostPort/",
+                ),
+            ),
+            (
+                "anchor_arraymap_pass",
+                &var_lib("/var/lib1"),
+                json!({"spec": {"volumes": [{"name": "*", "=(hostPath)": {"path": "!/var/lib"}}]}}),
+                Verdict::Pass,
+            ),
+            (
+                "anchor_arraymap_fail",
+                &var_lib("/var/lib"),
+                json!({"spec": {"volumes": [{"=(hostPath)": {"path": "!/var/lib"}}]}}),
+                fail(
+                    "/spec/volumes/0/hostPath/path",
+                    "/spec/volumes/0/hostPath/path/",
+                ),
+            ),
+            (
+                "anchor_map_notfound",
+                &plain,
+                json!({"spec": {"=(securityContext)": {"runAsNonRoot": true}}}),
+                Verdict::Pass,
+            ),
+            (
+                "anchor_map_found_valid",
+                &non_root,
+                json!({"spec": {"=(securityContext)": {"runAsNonRoot": true}}}),
+                Verdict::Pass,
+            ),
+            (
+                "inequality_List_Processing",
+                &groups,
+                json!({"spec": {"=(supplementalGroups)": ">0"}}),
+                Verdict::Pass,
+            ),
+            (
+                "inequality_List_ProcessingBrackets",
+                &more_groups,
+                json!({"spec": {"=(supplementalGroups)": [">0 & <100001"]}}),
+                Verdict::Pass,
+            ),
+            (
+                "anchor_map_found_invalid",
+                &root,
+                json!({"spec": {"=(securityContext)": {"runAsNonRoot": true}}}),
+                fail(
+                    "/spec/securityContext/runAsNonRoot",
+                    "/spec/securityContext/runAsNonRoot/",
+                ),
+            ),
+            (
+                "AnchorList_pass",
+                &named("nginx", "nginx"),
+                json!({"spec": {"=(containers)": [{"name": "nginx"}]}}),
+                Verdict::Pass,
+            ),
+            (
+                "AnchorList_fail",
+                &named("nginx", "busy"),
+                json!({"spec": {"=(containers)": [{"name": "nginx"}]}}),
+                fail("/spec/containers/1/name", "/spec/containers/1/name/"),
+            ),
+            (
+                "existenceAnchor_fail",
+                &named("busy1", "busy"),
+                json!({"spec": {"^(containers)": [{"name": "nginx"}]}}),
+                fail("/spec/containers", "/spec/containers/"),
+            ),
+            (
+                "existenceAnchor_pass",
+                &named("nginx", "busy"),
+                json!({"spec": {"^(containers)": [{"name": "nginx"}]}}),
+                Verdict::Pass,
+            ),
+            (
+                "negationAnchor_deny",
+                &var_lib("/var/lib1"),
+                no_host_path.clone(),
+                fail("/spec/volumes/0/hostPath", "/spec/volumes/0/hostPath/"),
+            ),
+            (
+                "negationAnchor_pass",
+                &empty_dir,
+                no_host_path,
+                Verdict::Pass,
+            ),
+        ];
+        for (name, resource, pattern, expected) in cases {
+            assert_eq!(validate_pattern(resource, &pattern), expected, "{name}");
+        }
+        // TestValidate_Fail_anyPattern: both patterns fail at the namespace.
+        let any = [
+            json!({"metadata": {"namespace": "?*"}}),
+            json!({"metadata": {"namespace": "!default"}}),
+        ];
+        assert_eq!(
+            validate_any_pattern(&plain, &any),
+            Verdict::Fail {
+                path: "/metadata/namespace".to_string(),
+                message: "anyPattern[0] failed at path /metadata/namespace/ anyPattern[1] failed at path /metadata/namespace/"
+                    .to_string(),
+            }
+        );
+    }
+
+    fn fail(pointer: &str, kyverno: &str) -> Verdict {
+        Verdict::Fail {
+            path: pointer.to_string(),
+            message: format!("failed at path {kyverno}"),
+        }
+    }
+
     #[test]
     fn failures_carry_kyverno_paths_and_pointers() {
         let cases = [
