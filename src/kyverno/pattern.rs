@@ -224,7 +224,11 @@ pub fn validate_any_pattern(resource: &Value, patterns: &[Value]) -> Verdict {
                 failed.push(format!("anyPattern[{index}] {message}"));
             }
             Verdict::Error { message } => {
-                failed.push(format!("anyPattern[{index}] failed: {message}"))
+                // Kyverno names the pattern's own error here, not the rule's wording.
+                let cause = message
+                    .strip_prefix("execution error: ")
+                    .unwrap_or(&message);
+                failed.push(format!("anyPattern[{index}] failed: {cause}"));
             }
         }
     }
@@ -1957,6 +1961,15 @@ mod tests {
             validate_any_pattern(&resource, &[]),
             Verdict::Error { .. }
         ));
+        let lists = validate_any_pattern(&json!({"m": [[1]]}), &[json!({"m": [[1], [2]]})]);
+        let message = "anyPattern[0] failed: validate Array failed, array length mismatch, resource Array len is 1 and pattern Array len is 2";
+        assert_eq!(
+            lists,
+            Verdict::Fail {
+                path: String::new(),
+                message: message.to_string()
+            }
+        );
     }
 
     #[test]
