@@ -92,10 +92,12 @@
 //!   twice through anchors), the first in document order is taken.
 //! - Quantities beyond 10^38 are compared through `f64`.
 
+pub mod matching;
 pub mod operator;
 pub mod pattern;
 pub mod quantity;
 
+pub use matching::{Request, rule_applies};
 pub use pattern::{validate_any_pattern, validate_pattern};
 
 /// The outcome of a pattern on a resource, as Kyverno reports a rule.
