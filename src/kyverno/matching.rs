@@ -289,8 +289,9 @@ impl Description {
     }
 
     /// A Namespace has no Namespace whose labels could be selected, so
-    /// Kyverno (since 1.13) says no; an object without a kind is only
-    /// checked under `kinds: ["*"]`.
+    /// Kyverno says no ("namespace selector is not applicable for namespace
+    /// resource"; older releases skipped the check and said yes). An object
+    /// without a kind is only checked under `kinds: ["*"]`.
     fn namespace_selector_matches(&self, object: &Object<'_>) -> bool {
         let Some(selector) = &self.namespace_selector else {
             return true;

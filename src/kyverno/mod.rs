@@ -2,11 +2,11 @@
 //! with Kyverno's own verdicts (pass, fail, skip, error), failure paths and
 //! messages.
 //!
-//! This is the matcher only: it takes a resource and a pattern, both as
-//! JSON, and says whether the resource matches. Choosing the resources a
-//! rule applies to (`match`/`exclude`), `deny` conditions, JMESPath
-//! variables (`{{ }}`), rule autogeneration for Pod controllers and
-//! `charter test` come on top of it.
+//! This is the matcher: it takes a resource and a pattern, both as JSON,
+//! and says whether the resource matches; and [`matching`], which says
+//! whether a rule's `match`/`exclude` select a resource at all. `deny`
+//! conditions, JMESPath variables (`{{ }}`), rule autogeneration for Pod
+//! controllers and `charter test` come on top of them.
 //!
 //! The semantics follow Kyverno 1.12 and later, read from its sources:
 //! `pkg/engine/validate/validate.go` (the walk), `pkg/engine/anchor/`
@@ -83,6 +83,42 @@
 //! `anyPattern[i] failed at path ...`; Kyverno writes `rule NAME[i] failed
 //! at path ...` for each, joined by spaces.
 //!
+//! # Which resources a rule applies to
+//!
+//! [`rule_applies`] reads a rule's `match` and `exclude` blocks as
+//! Kyverno's engine does (`pkg/engine/utils/match.go`, `pkg/utils/match/`,
+//! `pkg/utils/kube/kind.go`, `pkg/engine/wildcards/wildcards.go`, and the
+//! policy validation of `pkg/validation/policy/validate.go`):
+//!
+//! - A block is `any` (one filter must select), else `all` (every filter
+//!   must), else the legacy `resources`/`subjects`/`roles`/`clusterRoles`
+//!   directly in the block. `exclude` is looked at only once `match` holds;
+//!   if it selects the resource, the rule does not apply.
+//! - A filter's `resources` attributes must all hold; an empty list or map
+//!   is no condition. `kinds`: `Pod`, `v1/Pod`, `apps/v1/Deployment`,
+//!   `apps/*/Deployment`, `*/Deployment`, `*`, wildcards in each part,
+//!   case-sensitive; a selector naming a subresource (`Pod/status`,
+//!   `v1/Pod.status`) never selects a resource, except a bare wildcard
+//!   subresource (`Pod/*`, `*/*`). `name`/`names` and `namespaces` take
+//!   wildcards and a resource named only by `generateName` is matched by
+//!   it; a Namespace is matched by `namespaces` through its own name.
+//!   `annotations`: each entry must match some annotation, key and value by
+//!   wildcard. `selector`: a Kubernetes label selector whose `matchLabels`
+//!   keys and values may hold wildcards; `matchExpressions` compare exactly.
+//!   `operations`: the request's operation must be listed.
+//! - `namespaceSelector` is matched against the labels of the resource's
+//!   Namespace; unknown labels read as none, as Kyverno's CLI reads a
+//!   Namespace it was not given (so `NotIn`/`DoesNotExist` hold and
+//!   `matchLabels` fail). It never selects a Namespace.
+//! - User info: offline there is no user. As Kyverno does for a request
+//!   without user info (background scans, its CLI), a `match` filter's
+//!   `subjects`/`roles`/`clusterRoles` are dropped and the rest decides;
+//!   an `exclude` filter that names them never excludes.
+//! - A `match` filter without `kinds` (an empty `match` too) is an error:
+//!   Kyverno refuses such a policy ("at least one element must be
+//!   specified in a kind block..."). So are malformed blocks and selectors
+//!   Kubernetes would not build (unknown operators, bad label keys).
+//!
 //! # Not supported (yet)
 //!
 //! - Variables and references in patterns: `{{ request.object... }}`,
@@ -91,6 +127,9 @@
 //!   wildcard label key matching two labels, a pattern naming `metadata`
 //!   twice through anchors), the first in document order is taken.
 //! - Quantities beyond 10^38 are compared through `f64`.
+//! - In `match`/`exclude`: requests for subresources, a namespaced
+//!   `Policy`'s own namespace (Kyverno skips resources of other
+//!   namespaces: the caller's to check), and variables in the blocks.
 
 pub mod matching;
 pub mod operator;
