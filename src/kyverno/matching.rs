@@ -20,7 +20,9 @@ pub struct Request<'a> {
 
 /// Whether a rule's `match` and `exclude` (the JSON values of
 /// `spec.rules[].match` / `.exclude`) select the request. Err: a malformed
-/// block, with Kyverno-like words.
+/// block, with Kyverno-like words: a value of the wrong type, a selector
+/// Kubernetes would not build, or a `match` filter without `kinds`, which
+/// Kyverno's policy validation refuses.
 pub fn rule_applies(
     matching: &Value,
     exclude: Option<&Value>,
