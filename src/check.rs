@@ -55,6 +55,9 @@ pub struct CheckOptions {
     pub context: ContextDir,
     /// Rego policies (`--policy`), compiled.
     pub policies: Option<Arc<crate::policy::Policies>>,
+    /// Kyverno policies from directories (`--kyverno-policies`); those
+    /// among the manifests apply as well.
+    pub kyverno: Option<Arc<crate::kyverno::findings::KyvernoPolicies>>,
 }
 
 /// The context of a run (see `context`).
@@ -86,6 +89,7 @@ impl Default for CheckOptions {
             selection: None,
             context: ContextDir::Default,
             policies: None,
+            kyverno: None,
         }
     }
 }
@@ -535,6 +539,11 @@ fn evaluate(
         }
     };
     findings.extend(policies.evaluate(&set, &|meta| config.severity_of(meta)));
+    findings.extend(crate::kyverno::findings::evaluate(
+        &set,
+        options.kyverno.as_deref(),
+        &|meta| config.severity_of(meta),
+    ));
     findings.retain(|finding| !files[finding.file].context);
     drop_leaks_said_by_manifest_rules(findings);
     for finding in findings.iter_mut() {

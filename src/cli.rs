@@ -15,6 +15,7 @@ use crate::check::{self, CheckOptions, ContextDir, Outcome};
 use crate::config::{Config, FailOn};
 use crate::git::Selection;
 use crate::input;
+use crate::kyverno::findings::KyvernoPolicies;
 use crate::policy::{self, Namespaces, Policies, PolicySettings};
 use crate::progress;
 use crate::report;
@@ -66,6 +67,12 @@ enum Command {
     /// Run policy tests: Gatekeeper suite.yaml files (as gator verify) and Rego unit tests in _test.rego files (as opa test).
     Verify {
         /// Files or directories to search for suites and _test.rego files.
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+    },
+    /// Run Kyverno CLI test suites (kyverno-test.yaml) with charter's Kyverno engine: each expected pass, fail or skip is compared with the result.
+    Test {
+        /// Files or directories to search for kyverno-test.yaml files.
         #[arg(default_value = ".")]
         paths: Vec<PathBuf>,
     },
@@ -237,6 +244,9 @@ struct PolicyArgs {
     /// Every package's deny, violation and warn rules judge.
     #[arg(long, conflicts_with = "policy_namespace")]
     all_namespaces: bool,
+    /// Kyverno policies: a file or directory of ClusterPolicies and Policies applied to the checked resources, besides those among them (repeatable) [default: `kyvernoPolicies` in the configuration].
+    #[arg(long, value_name = "PATH")]
+    kyverno_policies: Vec<PathBuf>,
 }
 
 impl PolicyArgs {
@@ -271,6 +281,19 @@ impl PolicyArgs {
         };
         let policies = policy::load::load(&settings).map_err(miette::Report::new)?;
         Ok((!policies.is_empty()).then(|| Arc::new(policies)))
+    }
+
+    /// Loads the Kyverno policies the flags, else the configuration, name.
+    fn load_kyverno(&self, config: &Config) -> miette::Result<Option<Arc<KyvernoPolicies>>> {
+        let paths = match self.kyverno_policies.is_empty() {
+            true => &config.kyverno_policies,
+            false => &self.kyverno_policies,
+        };
+        if paths.is_empty() {
+            return Ok(None);
+        }
+        let policies = KyvernoPolicies::load(paths).map_err(miette::Report::new)?;
+        Ok(Some(Arc::new(policies)))
     }
 }
 
@@ -328,6 +351,7 @@ pub fn main() -> ExitCode {
         Command::Completions { shell } => generate::completions(shell),
         Command::Man => generate::man(),
         Command::Verify { paths } => run_verify(&paths),
+        Command::Test { paths } => run_kyverno_tests(&paths),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -447,6 +471,17 @@ fn run_verify(paths: &[PathBuf]) -> miette::Result<u8> {
     })
 }
 
+/// `charter test`: Kyverno CLI test suites.
+fn run_kyverno_tests(paths: &[PathBuf]) -> miette::Result<u8> {
+    let report = crate::kyverno::test_run::run(paths)
+        .map_err(|message| miette::miette!(code = "charter::usage", "{message}"))?;
+    write_stdout(&report.text);
+    Ok(match report.failed {
+        0 => EXIT_CLEAN,
+        _ => EXIT_FINDINGS,
+    })
+}
+
 /// What a run over manifests needs before it reads any: the configuration,
 /// the configured rules, the options and the worker threads.
 struct PreparedRun {
@@ -531,6 +566,7 @@ fn prepare(
         },
         progress: Some(Arc::clone(&progress)),
         policies: args.policy.load(&config)?,
+        kyverno: args.policy.load_kyverno(&config)?,
         ..CheckOptions::default()
     };
     let mut pool = rayon::ThreadPoolBuilder::new();
@@ -625,6 +661,7 @@ fn run_serve(args: ServeArgs) -> miette::Result<u8> {
         // Answers carry messages, never source snippets.
         keep_text: false,
         policies: args.policy.load(&config)?,
+        kyverno: args.policy.load_kyverno(&config)?,
         ..CheckOptions::default()
     };
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);

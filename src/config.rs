@@ -85,6 +85,9 @@ pub struct Config {
     /// Packages whose Conftest rules judge (`policyNamespaces:`, like
     /// `--namespace`; `*` for all).
     pub policy_namespaces: Vec<String>,
+    /// Kyverno policy files and directories (`kyvernoPolicies:`, like
+    /// `--kyverno-policies`), resolved against the configuration's directory.
+    pub kyverno_policies: Vec<PathBuf>,
 }
 
 /// `rules:` entry for one rule id or one family.
@@ -316,6 +319,11 @@ impl Config {
                 .filter_map(|path| relative(Some(path)))
                 .collect(),
             policy_namespaces: raw.policy_namespaces,
+            kyverno_policies: raw
+                .kyverno_policies
+                .into_iter()
+                .filter_map(|path| relative(Some(path)))
+                .collect(),
             crd_dirs: raw
                 .crd_dirs
                 .into_iter()
@@ -363,6 +371,8 @@ struct RawConfig {
     policies: Vec<PathBuf>,
     #[serde(default)]
     policy_namespaces: Vec<String>,
+    #[serde(default)]
+    kyverno_policies: Vec<PathBuf>,
 }
 
 /// `helm:` of the configuration, like `--helm-bin`, `--helm-values`, `--helm-set`.

@@ -131,10 +131,14 @@
 //!   `Policy`'s own namespace (Kyverno skips resources of other
 //!   namespaces: the caller's to check), and variables in the blocks.
 
+pub mod engine;
+pub mod findings;
 pub mod matching;
 pub mod operator;
 pub mod pattern;
+pub mod policy;
 pub mod quantity;
+pub mod test_run;
 
 pub use matching::{Request, rule_applies};
 pub use pattern::{validate_any_pattern, validate_pattern};

@@ -548,7 +548,7 @@ fn failed(
 /// Masks a Secret's values (and their base64 decodings) wherever a
 /// policy's message quotes them: messages are printed, and a policy may
 /// echo what it read.
-fn mask_secrets(message: &str, resource: &Resource) -> String {
+pub(crate) fn mask_secrets(message: &str, resource: &Resource) -> String {
     if !resource.kind.eq("Secret") {
         return message.to_owned();
     }

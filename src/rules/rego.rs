@@ -16,9 +16,13 @@ use super::{Principle, RuleMeta, Severity};
 pub const POLICY_FAMILIES: [&str; 2] = ["REGO", "GK"];
 
 /// Whether `id` (any case) names a rule a policy makes: `REGO-main.deny`,
-/// `GK-K8sRequiredLabels/owner`, or the families themselves.
+/// `GK-K8sRequiredLabels/owner`, `KYV-disallow-latest-tag/require-tag`, or
+/// the families themselves.
 pub fn names_policy_rule(id: &str) -> bool {
-    POLICY_FAMILIES.iter().any(|family| {
+    let kyverno = id
+        .split_once('-')
+        .is_some_and(|(prefix, rest)| prefix.eq_ignore_ascii_case("KYV") && rest.contains('/'));
+    kyverno || POLICY_FAMILIES.iter().any(|family| {
         id.eq_ignore_ascii_case(family)
             || id.split_once('-').is_some_and(|(prefix, rest)| {
                 prefix.eq_ignore_ascii_case(family) && !rest.is_empty()
@@ -28,7 +32,7 @@ pub fn names_policy_rule(id: &str) -> bool {
 
 /// What `charter explain` says about a rule a policy makes.
 pub const POLICY_RULES_EXPLAINED: &str = "\
-A rule of your own Rego policies, not one of charter's: its message is the policy's.
+A rule of your own policies, not one of charter's: its message is the policy's.
 
   REGO-<package>.<rule>  a Conftest rule: `deny`, `violation` or `warn` (with an
                          optional `_suffix`) in a package of a --policy directory
@@ -38,12 +42,18 @@ A rule of your own Rego policies, not one of charter's: its message is the polic
                          --policy directory or among the checked manifests; its
                          enforcementAction gives the severity: deny error, warn
                          warning, dryrun info.
+  KYV-<policy>/<rule>    a validate rule of a Kyverno ClusterPolicy (a namespaced
+                         Policy: KYV-<namespace>/<policy>/<rule>), among the
+                         checked manifests or in a --kyverno-policies directory;
+                         Enforce makes it an error, Audit a warning. Rules
+                         Kyverno generates for Pod controllers are named
+                         autogen-<rule> and autogen-cronjob-<rule>.
 
 Turn one off or re-grade it in .charter.yaml (`rules: {REGO-main.warn: off}`,
 `rules: {GK: warning}`), ignore it on a resource with the annotations
 `charter.io/ignore: REGO-main.deny_run_as_root` and `charter.io/ignore-reason`,
-or except it in Rego with Conftest's `exception` rule. Test policies with
-`charter verify`.
+or except it in Rego with Conftest's `exception` rule. Test Rego policies with
+`charter verify`, Kyverno policies with `charter test`.
 ";
 
 pub static ALL: [&RuleMeta; 4] = [
@@ -149,7 +159,7 @@ pub fn policy_meta(rule: PolicyRule) -> &'static RuleMeta {
                 severity: rule.severity,
                 principle: Principle::SecurityByDesign,
                 title: leak(rule.title),
-                rationale: "A rule of your own Rego policies: its text is the policy's.",
+                rationale: "A rule of your own policies (Rego or Kyverno): its text is the policy's.",
                 fix: leak(rule.fix),
                 failing_example: Prose("A resource the policy denies."),
                 passing_example: Prose("A resource the policy allows."),
@@ -163,10 +173,16 @@ mod tests {
 
     #[test]
     fn policy_rule_ids_are_recognised_in_any_case() {
-        for id in ["REGO", "rego-main.deny", "GK-K8sRequiredLabels/owner", "gk"] {
+        for id in [
+            "REGO",
+            "rego-main.deny",
+            "GK-K8sRequiredLabels/owner",
+            "gk",
+            "kyv-disallow-latest-tag/autogen-require-tag",
+        ] {
             assert!(names_policy_rule(id), "{id}");
         }
-        for id in ["REGO-", "REGOX-1", "SEC-001", "GKE"] {
+        for id in ["REGO-", "REGOX-1", "SEC-001", "GKE", "KYV-001", "KYV"] {
             assert!(!names_policy_rule(id), "{id}");
         }
     }

@@ -1,5 +1,8 @@
 //! The `KYV` family: Kyverno policies that hold together and enforce
 //! (constitution, article 2: defence in depth). Data in `rules/kyverno.yaml`.
+//! KYV-009 and KYV-010 are about evaluating policies: the Kyverno engine
+//! (`src/kyverno/`) reports them, and each policy rule it applies is the
+//! rule `KYV-<policy>/<rule>`.
 
 mod kyv_001_policy_without_rules;
 mod kyv_002_rule_name;
@@ -9,12 +12,18 @@ mod kyv_005_incomplete_validate;
 mod kyv_006_unbalanced_variables;
 mod kyv_007_audit_mode;
 mod kyv_008_missing_baseline_policy;
+mod kyv_009_rule_erred;
+mod kyv_010_rule_not_evaluated;
 
 use std::sync::OnceLock;
 
 use serde::Deserialize;
 
 use super::Rule;
+
+/// Reported by the Kyverno evaluator (`src/kyverno/findings.rs`).
+pub use kyv_009_rule_erred::META as RULE_ERRED;
+pub use kyv_010_rule_not_evaluated::META as RULE_NOT_EVALUATED;
 use crate::resource::Resource;
 use crate::yaml::Node;
 
@@ -28,6 +37,8 @@ pub fn rules() -> Vec<Rule> {
         kyv_006_unbalanced_variables::rule(),
         kyv_007_audit_mode::rule(),
         kyv_008_missing_baseline_policy::rule(),
+        kyv_009_rule_erred::rule(),
+        kyv_010_rule_not_evaluated::rule(),
     ]
 }
 
