@@ -260,8 +260,12 @@ fn can_autogen_rules(rules: &[Value]) -> bool {
             return false;
         }
         if let Some(mutate) = rule.get("mutate") {
-            let has_json_patch =
-                |value: &Value| value.get("patchesJson6902").and_then(Value::as_str).is_some_and(|p| !p.is_empty());
+            let has_json_patch = |value: &Value| {
+                value
+                    .get("patchesJson6902")
+                    .and_then(Value::as_str)
+                    .is_some_and(|p| !p.is_empty())
+            };
             if has_json_patch(mutate) {
                 return false;
             }
@@ -269,7 +273,10 @@ fn can_autogen_rules(rules: &[Value]) -> bool {
                 return false;
             }
         }
-        for block in [rule.get("match"), rule.get("exclude")].into_iter().flatten() {
+        for block in [rule.get("match"), rule.get("exclude")]
+            .into_iter()
+            .flatten()
+        {
             if block.is_null() {
                 continue;
             }
@@ -289,7 +296,10 @@ fn can_autogen_rules(rules: &[Value]) -> bool {
 /// Kyverno's `checkAutogenSupport` for one resource description.
 fn autogen_support(description: &Value, needed: &mut bool) -> bool {
     let present = |key: &str| description.get(key).is_some_and(|v| !v.is_null());
-    let name = description.get("name").and_then(Value::as_str).is_some_and(|n| !n.is_empty());
+    let name = description
+        .get("name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| !n.is_empty());
     let names = !array(description.get("names")).is_empty();
     let kinds = strings(description.get("kinds"));
     let mixed = kinds.len() > 1 && contains_kind(&kinds, "Pod");
@@ -297,7 +307,10 @@ fn autogen_support(description: &Value, needed: &mut bool) -> bool {
         return false;
     }
     // Exact strings: `v1/Pod` does not make autogeneration needed.
-    *needed = *needed || kinds.iter().any(|k| k == "Pod" || POD_CONTROLLERS.contains(&k.as_str()));
+    *needed = *needed
+        || kinds
+            .iter()
+            .any(|k| k == "Pod" || POD_CONTROLLERS.contains(&k.as_str()));
     true
 }
 
@@ -347,20 +360,28 @@ fn split_kinds(controllers: &str) -> Vec<String> {
 }
 
 fn strip_cron_job(controllers: &str) -> String {
-    let kinds: Vec<String> = split_kinds(controllers).into_iter().filter(|k| k != CRON_JOB).collect();
+    let kinds: Vec<String> = split_kinds(controllers)
+        .into_iter()
+        .filter(|k| k != CRON_JOB)
+        .collect();
     kinds.join(",")
 }
 
 /// Kyverno's `generateRuleForControllers`: the `autogen-` rule and the
 /// short names of its kinds.
-fn rule_for_controllers(rule: &Map<String, Value>, controllers: &str) -> Option<(Map<String, Value>, Vec<String>)> {
+fn rule_for_controllers(
+    rule: &Map<String, Value>,
+    controllers: &str,
+) -> Option<(Map<String, Value>, Vec<String>)> {
     let name = rule.get("name").and_then(Value::as_str).unwrap_or("");
     if is_autogen_rule_name(name) || controllers.is_empty() {
         return None;
     }
     let match_kinds = block_kinds(rule.get("match"));
     let exclude_kinds = block_kinds(rule.get("exclude"));
-    if !contains_kind(&match_kinds, "Pod") || (!exclude_kinds.is_empty() && !contains_kind(&exclude_kinds, "Pod")) {
+    if !contains_kind(&match_kinds, "Pod")
+        || (!exclude_kinds.is_empty() && !contains_kind(&exclude_kinds, "Pod"))
+    {
         return None;
     }
     let controllers = if controllers == "all" {
@@ -448,7 +469,12 @@ fn generate_rule(
 ) -> Option<Map<String, Value>> {
     let mut rule = rule.clone();
     rule.insert("name".into(), Value::String(name.into()));
-    let kinds = Value::Array(kinds.iter().map(|k| Value::String(qualified_kind(k))).collect());
+    let kinds = Value::Array(
+        kinds
+            .iter()
+            .map(|k| Value::String(qualified_kind(k)))
+            .collect(),
+    );
 
     if let Some(matching) = object_entry(&mut rule, "match") {
         rewrite_kinds(matching, &kinds, filters, true);
@@ -483,7 +509,10 @@ fn generate_rule(
                             new.insert(key.into(), value.clone());
                         }
                     }
-                    let patch = entry.get("patchStrategicMerge").cloned().unwrap_or(Value::Null);
+                    let patch = entry
+                        .get("patchStrategicMerge")
+                        .cloned()
+                        .unwrap_or(Value::Null);
                     new.insert("patchStrategicMerge".into(), under_template(patch));
                     Value::Object(new)
                 })
@@ -576,12 +605,18 @@ fn validate_base(validate: &Map<String, Value>, shift: &str, pivot: &str) -> Map
     }
     let overrides = array(validate.get("failureActionOverrides"));
     if !overrides.is_empty() {
-        new.insert("failureActionOverrides".into(), Value::Array(overrides.to_vec()));
+        new.insert(
+            "failureActionOverrides".into(),
+            Value::Array(overrides.to_vec()),
+        );
     }
     if let Some(allow) = present(validate.get("allowExistingViolations")) {
         new.insert("allowExistingViolations".into(), allow.clone());
     }
-    let message = validate.get("message").and_then(Value::as_str).unwrap_or("");
+    let message = validate
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let message = shift_references(message, shift, pivot);
     if !message.is_empty() {
         new.insert("message".into(), Value::String(message));
@@ -592,11 +627,18 @@ fn validate_base(validate: &Map<String, Value>, shift: &str, pivot: &str) -> Map
 /// Rewrites the kinds of a `match` or `exclude` block.
 fn rewrite_kinds(block: &mut Map<String, Value>, kinds: &Value, filters: Filters, is_match: bool) {
     for key in ["any", "all"] {
-        if let Some(list) = block.get_mut(key).and_then(Value::as_array_mut).filter(|l| !l.is_empty()) {
+        if let Some(list) = block
+            .get_mut(key)
+            .and_then(Value::as_array_mut)
+            .filter(|l| !l.is_empty())
+        {
             for filter in list.iter_mut().filter_map(Value::as_object_mut) {
                 let selected = match filters {
                     Filters::All => true,
-                    Filters::WithPod => contains_kind(&strings(filter.get("resources").and_then(|r| r.get("kinds"))), "Pod"),
+                    Filters::WithPod => contains_kind(
+                        &strings(filter.get("resources").and_then(|r| r.get("kinds"))),
+                        "Pod",
+                    ),
                 };
                 if selected && let Some(resources) = object_entry(filter, "resources") {
                     resources.insert("kinds".into(), kinds.clone());
@@ -608,7 +650,9 @@ fn rewrite_kinds(block: &mut Map<String, Value>, kinds: &Value, filters: Filters
     // The legacy form: `match` always gets the kinds, `exclude` only when it
     // named some.
     let has_kinds = !strings(block.get("resources").and_then(|r| r.get("kinds"))).is_empty();
-    if (is_match || has_kinds) && let Some(resources) = object_entry(block, "resources") {
+    if (is_match || has_kinds)
+        && let Some(resources) = object_entry(block, "resources")
+    {
         resources.insert("kinds".into(), kinds.clone());
     }
 }
@@ -622,9 +666,18 @@ enum Target {
 
 const TEMPLATE_REPLACEMENTS: [(&str, &str); 4] = [
     ("request.object.spec", "request.object.spec.template.spec"),
-    ("request.oldObject.spec", "request.oldObject.spec.template.spec"),
-    ("request.object.metadata", "request.object.spec.template.metadata"),
-    ("request.oldObject.metadata", "request.oldObject.spec.template.metadata"),
+    (
+        "request.oldObject.spec",
+        "request.oldObject.spec.template.spec",
+    ),
+    (
+        "request.object.metadata",
+        "request.object.spec.template.metadata",
+    ),
+    (
+        "request.oldObject.metadata",
+        "request.oldObject.spec.template.metadata",
+    ),
 ];
 const TEMPLATE_CEL_REPLACEMENTS: [(&str, &str); 4] = [
     ("object.spec", "object.spec.template.spec"),
@@ -633,16 +686,37 @@ const TEMPLATE_CEL_REPLACEMENTS: [(&str, &str); 4] = [
     ("oldObject.metadata", "oldObject.spec.template.metadata"),
 ];
 const CRON_JOB_REPLACEMENTS: [(&str, &str); 4] = [
-    ("request.object.spec", "request.object.spec.jobTemplate.spec.template.spec"),
-    ("request.oldObject.spec", "request.oldObject.spec.jobTemplate.spec.template.spec"),
-    ("request.object.metadata", "request.object.spec.jobTemplate.spec.template.metadata"),
-    ("request.oldObject.metadata", "request.oldObject.spec.jobTemplate.spec.template.metadata"),
+    (
+        "request.object.spec",
+        "request.object.spec.jobTemplate.spec.template.spec",
+    ),
+    (
+        "request.oldObject.spec",
+        "request.oldObject.spec.jobTemplate.spec.template.spec",
+    ),
+    (
+        "request.object.metadata",
+        "request.object.spec.jobTemplate.spec.template.metadata",
+    ),
+    (
+        "request.oldObject.metadata",
+        "request.oldObject.spec.jobTemplate.spec.template.metadata",
+    ),
 ];
 const CRON_JOB_CEL_REPLACEMENTS: [(&str, &str); 4] = [
     ("object.spec", "object.spec.jobTemplate.spec.template.spec"),
-    ("oldObject.spec", "oldObject.spec.jobTemplate.spec.template.spec"),
-    ("object.metadata", "object.spec.jobTemplate.spec.template.metadata"),
-    ("oldObject.metadata", "oldObject.spec.jobTemplate.spec.template.metadata"),
+    (
+        "oldObject.spec",
+        "oldObject.spec.jobTemplate.spec.template.spec",
+    ),
+    (
+        "object.metadata",
+        "object.spec.jobTemplate.spec.template.metadata",
+    ),
+    (
+        "oldObject.metadata",
+        "oldObject.spec.jobTemplate.spec.template.metadata",
+    ),
 ];
 
 /// Kyverno's `updateFields` on one string: each replacement over the whole
@@ -669,10 +743,20 @@ fn replace_paths(text: &str, target: Target, cel: bool) -> String {
 fn replace_in_value(value: Value, target: Target, cel: bool) -> Value {
     match value {
         Value::String(text) => Value::String(replace_paths(&text, target, cel)),
-        Value::Array(items) => Value::Array(items.into_iter().map(|v| replace_in_value(v, target, cel)).collect()),
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|v| replace_in_value(v, target, cel))
+                .collect(),
+        ),
         Value::Object(map) => Value::Object(
             map.into_iter()
-                .map(|(k, v)| (replace_paths(&k, target, cel), replace_in_value(v, target, cel)))
+                .map(|(k, v)| {
+                    (
+                        replace_paths(&k, target, cel),
+                        replace_in_value(v, target, cel),
+                    )
+                })
                 .collect(),
         ),
         other => other,
@@ -688,29 +772,55 @@ fn finish(rule: Map<String, Value>, target: Target) -> Value {
             out.insert(key.to_string(), value.clone());
         }
     };
-    out.insert("name".into(), rule.get("name").cloned().unwrap_or(Value::Null));
+    out.insert(
+        "name".into(),
+        rule.get("name").cloned().unwrap_or(Value::Null),
+    );
     keep_if(&mut out, "context", !array(rule.get("context")).is_empty());
     keep_if(
         &mut out,
         "reportProperties",
-        rule.get("reportProperties").and_then(Value::as_object).is_some_and(|m| !m.is_empty()),
+        rule.get("reportProperties")
+            .and_then(Value::as_object)
+            .is_some_and(|m| !m.is_empty()),
     );
     keep_if(&mut out, "match", true);
-    keep_if(&mut out, "exclude", rule.get("exclude").is_some_and(|e| !is_empty_deep(e)));
+    keep_if(
+        &mut out,
+        "exclude",
+        rule.get("exclude").is_some_and(|e| !is_empty_deep(e)),
+    );
     let preconditions = match rule.get("preconditions") {
         Some(Value::Array(list)) => !list.is_empty(),
         Some(other) => !is_empty_deep(other),
         None => false,
     };
     keep_if(&mut out, "preconditions", preconditions);
-    keep_if(&mut out, "celPreconditions", !array(rule.get("celPreconditions")).is_empty());
-    keep_if(&mut out, "mutate", rule.get("mutate").is_some_and(|m| !is_empty_deep(m)));
-    keep_if(&mut out, "validate", rule.get("validate").is_some_and(|v| !is_empty_deep(v)));
-    keep_if(&mut out, "verifyImages", !array(rule.get("verifyImages")).is_empty());
+    keep_if(
+        &mut out,
+        "celPreconditions",
+        !array(rule.get("celPreconditions")).is_empty(),
+    );
+    keep_if(
+        &mut out,
+        "mutate",
+        rule.get("mutate").is_some_and(|m| !is_empty_deep(m)),
+    );
+    keep_if(
+        &mut out,
+        "validate",
+        rule.get("validate").is_some_and(|v| !is_empty_deep(v)),
+    );
+    keep_if(
+        &mut out,
+        "verifyImages",
+        !array(rule.get("verifyImages")).is_empty(),
+    );
     keep_if(
         &mut out,
         "skipBackgroundRequests",
-        rule.get("skipBackgroundRequests").is_some_and(|s| !s.is_null()),
+        rule.get("skipBackgroundRequests")
+            .is_some_and(|s| !s.is_null()),
     );
     let cel = rule
         .get("validate")
@@ -784,7 +894,11 @@ fn find_references(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        let at_start = if i == 0 && dollar_paren(0) { close_after(2) } else { None };
+        let at_start = if i == 0 && dollar_paren(0) {
+            close_after(2)
+        } else {
+            None
+        };
         let matched = at_start.or_else(|| {
             if chars[i].1 != '\\' && dollar_paren(i + 1) {
                 close_after(i + 3)
@@ -839,7 +953,8 @@ fn kind_of_selector(selector: &str) -> String {
 /// grouped, so both halves are loose).
 fn looks_like_version(text: &str) -> bool {
     let mut chars = text.chars();
-    (chars.next() == Some('v') && chars.next().is_some_and(|c| c.is_ascii_digit())) || text.ends_with('*')
+    (chars.next() == Some('v') && chars.next().is_some_and(|c| c.is_ascii_digit()))
+        || text.ends_with('*')
 }
 
 /// All kinds of a `match`/`exclude` block: legacy, then `all`, then `any`.
@@ -850,7 +965,9 @@ fn block_kinds(block: Option<&Value>) -> Vec<String> {
     let mut kinds = strings(block.get("resources").and_then(|r| r.get("kinds")));
     for key in ["all", "any"] {
         for filter in array(block.get(key)) {
-            kinds.extend(strings(filter.get("resources").and_then(|r| r.get("kinds"))));
+            kinds.extend(strings(
+                filter.get("resources").and_then(|r| r.get("kinds")),
+            ));
         }
     }
     kinds
@@ -858,7 +975,10 @@ fn block_kinds(block: Option<&Value>) -> Vec<String> {
 
 /// The object under `key`, made an empty one first when it is missing or
 /// not an object (as Go fills a zero struct).
-fn object_entry<'m>(map: &'m mut Map<String, Value>, key: &str) -> Option<&'m mut Map<String, Value>> {
+fn object_entry<'m>(
+    map: &'m mut Map<String, Value>,
+    key: &str,
+) -> Option<&'m mut Map<String, Value>> {
     if !map.get(key).is_some_and(Value::is_object) {
         map.insert(key.to_string(), Value::Object(Map::new()));
     }
@@ -874,7 +994,11 @@ fn array(value: Option<&Value>) -> &[Value] {
 }
 
 fn strings(value: Option<&Value>) -> Vec<String> {
-    array(value).iter().filter_map(Value::as_str).map(str::to_string).collect()
+    array(value)
+        .iter()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
 }
 
 /// What a Go struct decoded from this JSON would compare equal to its zero
@@ -886,5 +1010,1071 @@ fn is_empty_deep(value: &Value) -> bool {
         Value::String(text) => text.is_empty(),
         Value::Object(map) => map.values().all(is_empty_deep),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// The kinds of `autogen-<rule>` when every controller is generated.
+    fn template_kinds() -> Value {
+        json!([
+            "apps/v1/DaemonSet",
+            "apps/v1/Deployment",
+            "batch/v1/Job",
+            "apps/v1/ReplicaSet",
+            "v1/ReplicationController",
+            "apps/v1/StatefulSet"
+        ])
+    }
+
+    fn cluster_policy(rules: Value) -> Value {
+        json!({
+            "apiVersion": "kyverno.io/v1",
+            "kind": "ClusterPolicy",
+            "metadata": {"name": "test"},
+            "spec": {"rules": rules},
+        })
+    }
+
+    fn annotated(annotation: &str, rules: Value) -> Value {
+        let mut policy = cluster_policy(rules);
+        policy["metadata"]["annotations"] = json!({ ANNOTATION: annotation });
+        policy
+    }
+
+    fn names(rules: &[Value]) -> Vec<&str> {
+        rules.iter().map(rule_name).collect()
+    }
+
+    /// A rule on Pods with the `any` form and `validate`.
+    fn pod_rule(name: &str, validate: Value) -> Value {
+        json!({
+            "name": name,
+            "match": {"any": [{"resources": {"kinds": ["Pod"]}}]},
+            "validate": validate,
+        })
+    }
+
+    // pkg/autogen/v1/autogen_test.go: Test_getAutogenRuleName.
+    #[test]
+    fn autogen_rule_names_are_cut_to_63_bytes() {
+        let long = "too-long-this-rule-name-will-be-truncated-to-63-characters";
+        assert_eq!(
+            autogen_rule_name("autogen", "valid-rule-name"),
+            "autogen-valid-rule-name"
+        );
+        assert_eq!(
+            autogen_rule_name("autogen", long),
+            "autogen-too-long-this-rule-name-will-be-truncated-to-63-charact"
+        );
+        assert_eq!(
+            autogen_rule_name("autogen-cronjob", "valid-rule-name"),
+            "autogen-cronjob-valid-rule-name"
+        );
+        assert_eq!(
+            autogen_rule_name("autogen-cronjob", long),
+            "autogen-cronjob-too-long-this-rule-name-will-be-truncated-to-63"
+        );
+    }
+
+    // Test_isAutogenRule.
+    #[test]
+    fn autogen_rule_names_are_recognised_by_prefix() {
+        assert!(!is_autogen_rule_name("valid-rule-name"));
+        assert!(is_autogen_rule_name("autogen-simple"));
+        assert!(is_autogen_rule_name("autogen-cronjob-simple"));
+        assert!(is_autogen_rule_name(
+            "autogen-too-long-this-rule-name-will-be-truncated-to-63-charact"
+        ));
+        assert!(is_autogen_rule_name(
+            "autogen-cronjob-too-long-this-rule-name-will-be-truncated-to-63"
+        ));
+    }
+
+    // Test_CanAutoGen (and the older Test_GetSupportedControllers): true
+    // where Kyverno expects `PodControllers`, false where it expects `none`.
+    #[test]
+    fn can_autogen_table() {
+        let label_patch = json!({"patchStrategicMerge": {"metadata": {"labels": {
+            "+(service)": "{{request.object.spec.template.metadata.labels.app}}"}}}});
+        let cases: Vec<(&str, Value, bool)> = vec![
+            (
+                "rule-with-match-name",
+                json!([{"name": "test", "match": {"resources": {"kinds": ["Namespace"], "name": "*"}}}]),
+                false,
+            ),
+            (
+                "rule-with-match-selector",
+                json!([{"name": "test-getcontrollers", "match": {"resources": {"kinds": ["Pod"],
+                    "selector": {"matchLabels": {"foo": "bar"}}}}}]),
+                false,
+            ),
+            (
+                "rule-with-exclude-name",
+                json!([{"name": "test-getcontrollers", "match": {"resources": {"kinds": ["Pod"]}},
+                    "exclude": {"resources": {"name": "test"}}}]),
+                false,
+            ),
+            (
+                "rule-with-exclude-names",
+                json!([{"name": "test-getcontrollers", "match": {"resources": {"kinds": ["Pod"]}},
+                    "exclude": {"resources": {"names": ["test"]}}}]),
+                false,
+            ),
+            (
+                "rule-with-exclude-selector",
+                json!([{"name": "test-getcontrollers", "match": {"resources": {"kinds": ["Pod"]}},
+                    "exclude": {"resources": {"selector": {"matchLabels": {"foo": "bar"}}}}}]),
+                false,
+            ),
+            (
+                "rule-with-deny",
+                json!([{"name": "require-network-policy", "match": {"resources": {"kinds": ["Pod"]}},
+                    "validate": {"message": "testpolicy", "deny": {"conditions": [{
+                        "key": "{{request.object.metadata.labels.foo}}", "operator": "Equals", "value": "bar"}]}}}]),
+                true,
+            ),
+            (
+                "rule-with-match-mixed-kinds-pod-podcontrollers",
+                json!([{"name": "set-service-label", "match": {"resources": {"kinds": ["Pod", "Deployment"]}},
+                    "preconditions": {"any": [{"key": "{{request.operation}}", "operator": "Equals", "value": "CREATE"}]},
+                    "mutate": label_patch}]),
+                false,
+            ),
+            (
+                "rule-with-exclude-mixed-kinds-pod-podcontrollers",
+                json!([{"name": "set-service-label", "match": {"resources": {"kinds": ["Pod"]}},
+                    "exclude": {"resources": {"kinds": ["Pod", "Deployment"]}}, "mutate": label_patch}]),
+                false,
+            ),
+            (
+                "rule-with-match-kinds-pod-only",
+                json!([{"name": "require-network-policy", "match": {"resources": {"kinds": ["Pod"]}},
+                    "validate": {"message": "testpolicy", "pattern": {"metadata": {"labels": {"foo": "bar"}}}}}]),
+                true,
+            ),
+            (
+                "rule-with-exclude-kinds-pod-only",
+                json!([{"name": "require-network-policy", "match": {"resources": {"kinds": ["Pod"]}},
+                    "exclude": {"resources": {"kinds": ["Pod"], "namespaces": ["test"]}},
+                    "validate": {"message": "testpolicy", "pattern": {"metadata": {"labels": {"foo": "bar"}}}}}]),
+                true,
+            ),
+            (
+                "rule-with-mutate-patches",
+                json!([{"name": "test", "match": {"resources": {"kinds": ["Pod"]}},
+                    "mutate": {"patchesJson6902": "-op:add\npath:/spec/containers/0/env/-1\nvalue:{\"name\":\"SERVICE\",\"value\":{{request.object.spec.template.metadata.labels.app}}}"}}]),
+                false,
+            ),
+            (
+                "rule-with-generate",
+                json!([{"name": "default-deny-ingress", "match": {"resources": {"kinds": ["Namespace"], "name": "*"}},
+                    "exclude": {"resources": {"namespaces": ["kube-system", "default", "kube-public", "kyverno"]}},
+                    "generate": {"kind": "NetworkPolicy", "name": "default-deny-ingress",
+                        "namespace": "{{request.object.metadata.name}}", "synchronize": true,
+                        "data": {"spec": {"podSelector": {}, "policyTypes": ["Ingress"]}}}}]),
+                false,
+            ),
+            (
+                // Kyverno's table puts the annotation outside `metadata`, so
+                // it is not one; the mixed kinds decide.
+                "rule-with-predefined-invalid-controllers",
+                json!([{"name": "set-service-label", "match": {"resources": {"kinds": ["Pod", "Deployment"]}},
+                    "mutate": label_patch}]),
+                false,
+            ),
+            (
+                "rule-with-only-predefined-valid-controllers",
+                json!([{"name": "set-service-label", "match": {"resources": {"kinds": ["Namespace"]}},
+                    "mutate": label_patch}]),
+                false,
+            ),
+            (
+                "rule-with-match-kinds-pod-only-validate-exclude",
+                json!([{"name": "require-network-policy", "match": {"resources": {"kinds": ["Pod"]}},
+                    "validate": {"message": "testpolicy", "podSecurity": {"level": "baseline", "version": "v1.24",
+                        "exclude": [
+                            {"controlName": "SELinux", "restrictedField": "spec.containers[*].securityContext.seLinuxOptions.role",
+                             "images": ["nginx"], "values": ["baz"]},
+                            {"controlName": "SELinux", "restrictedField": "spec.initContainers[*].securityContext.seLinuxOptions.role",
+                             "images": ["nodejs"], "values": ["init-baz"]}]}}}]),
+                true,
+            ),
+            (
+                "rule-with-validate-podsecurity",
+                json!([{"name": "restricted", "match": {"all": [{"resources": {"kinds": ["Pod"]}}]},
+                    "validate": {"failureAction": "enforce", "podSecurity": {"level": "restricted", "version": "v1.24"}}}]),
+                true,
+            ),
+        ];
+        for (name, rules, expected) in cases {
+            assert_eq!(can_autogen(&cluster_policy(rules)), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn can_autogen_checks_every_filter_of_every_rule() {
+        let pod = json!({"name": "a", "match": {"resources": {"kinds": ["Pod"]}}, "validate": {"pattern": {}}});
+        // One rule with a name in an `exclude.any` filter stops the whole policy.
+        let other = json!({"name": "b", "match": {"any": [{"resources": {"kinds": ["Pod"]}}]},
+            "exclude": {"any": [{"resources": {"names": ["x"]}}]}, "validate": {"pattern": {}}});
+        assert!(!can_autogen(&cluster_policy(json!([pod.clone(), other]))));
+        let annotations = json!({"name": "b", "match": {"all": [{"resources": {"kinds": ["Pod"], "annotations": {}}}]}});
+        assert!(!can_autogen(&cluster_policy(json!([
+            pod.clone(),
+            annotations
+        ]))));
+        let json_patch = json!({"name": "b", "match": {"resources": {"kinds": ["Pod"]}},
+            "mutate": {"foreach": [{"list": "x", "patchesJson6902": "- op: add"}]}});
+        assert!(!can_autogen(&cluster_policy(json!([
+            pod.clone(),
+            json_patch
+        ]))));
+        // Namespaces, operations and subjects are fine.
+        let fine = json!({"name": "b", "match": {"any": [{"resources": {"kinds": ["Pod"],
+            "namespaces": ["prod"], "operations": ["CREATE"]}, "subjects": [{"kind": "User", "name": "x"}]}]}});
+        assert!(can_autogen(&cluster_policy(json!([pod, fine]))));
+        // Only a controller kind is enough to make it needed; `v1/Pod` is not.
+        let deployment = json!([{"name": "a", "match": {"resources": {"kinds": ["Deployment"]}}}]);
+        assert!(can_autogen(&cluster_policy(deployment)));
+        let v1_pod = json!([{"name": "a", "match": {"resources": {"kinds": ["v1/Pod"]}}, "validate": {"pattern": {}}}]);
+        assert!(!can_autogen(&cluster_policy(v1_pod)));
+        assert!(!can_autogen(&json!({"kind": "ClusterPolicy"})));
+    }
+
+    // TestUpdateGenRuleByte.
+    #[test]
+    fn variables_point_into_the_template() {
+        let cases = [
+            (
+                "request.object.spec",
+                Target::Template,
+                "request.object.spec.template.spec",
+            ),
+            (
+                "request.oldObject.spec",
+                Target::Template,
+                "request.oldObject.spec.template.spec",
+            ),
+            (
+                "request.object.spec",
+                Target::CronJob,
+                "request.object.spec.jobTemplate.spec.template.spec",
+            ),
+            (
+                "request.oldObject.spec",
+                Target::CronJob,
+                "request.oldObject.spec.jobTemplate.spec.template.spec",
+            ),
+            (
+                "request.object.metadata",
+                Target::Template,
+                "request.object.spec.template.metadata",
+            ),
+        ];
+        for (text, target, expected) in cases {
+            assert_eq!(replace_paths(text, target, false), expected, "{text}");
+        }
+        // Plain text replacement: a path already into the template moves too.
+        assert_eq!(
+            replace_paths(
+                "{{request.object.spec.template.spec}}",
+                Target::Template,
+                false
+            ),
+            "{{request.object.spec.template.spec.template.spec}}"
+        );
+        assert_eq!(
+            replace_paths("request.oldObject.metadata.name", Target::CronJob, false),
+            "request.oldObject.spec.jobTemplate.spec.template.metadata.name"
+        );
+    }
+
+    // TestUpdateCELFields.
+    #[test]
+    fn cel_variables_point_into_the_template() {
+        let cases = [
+            ("object.spec", Target::Template, "object.spec.template.spec"),
+            (
+                "oldObject.spec",
+                Target::Template,
+                "oldObject.spec.template.spec",
+            ),
+            (
+                "object.spec",
+                Target::CronJob,
+                "object.spec.jobTemplate.spec.template.spec",
+            ),
+            (
+                "oldObject.spec",
+                Target::CronJob,
+                "oldObject.spec.jobTemplate.spec.template.spec",
+            ),
+            (
+                "object.metadata",
+                Target::Template,
+                "object.spec.template.metadata",
+            ),
+        ];
+        for (text, target, expected) in cases {
+            assert_eq!(replace_paths(text, target, true), expected, "{text}");
+        }
+    }
+
+    // Test_ComputeRules: a verifyImages rule asked for CronJob. Kyverno's
+    // test still expects the short kind `CronJob`; its newest `generateRule`
+    // writes `batch/v1/CronJob` (kyverno/kyverno#14246), which wins. The
+    // certificate of the test is shortened: it is carried as it is.
+    #[test]
+    fn compute_rules_for_cron_job_keeps_verify_images() {
+        let verify = json!([{"imageReferences": ["*"], "attestors": [{"count": 1, "entries": [
+            {"keyless": {"roots": "-----BEGIN CERTIFICATE-----\nMIIDjTCCAnWgAwIBAgIQb8yUrbw3aYZAubIjOJkFBjANBgkqhkiG9w0BAQsFADBZ\n-----END CERTIFICATE-----"}}]}]}]);
+        let mut policy = cluster_policy(json!([{"name": "check-image",
+            "match": {"resources": {"kinds": ["Pod"]}}, "verifyImages": verify}]));
+        policy["spec"]["background"] = json!(false);
+        policy["spec"]["webhookTimeoutSeconds"] = json!(30);
+        policy["spec"]["failurePolicy"] = json!("Fail");
+        let expected = vec![
+            json!({"name": "check-image", "match": {"resources": {"kinds": ["Pod"]}}, "verifyImages": verify}),
+            json!({"name": "autogen-cronjob-check-image",
+                "match": {"resources": {"kinds": ["batch/v1/CronJob"]}}, "verifyImages": verify}),
+        ];
+        assert_eq!(computed_rules_for_kind(&policy, "CronJob"), expected);
+    }
+
+    // Test_PodSecurityWithNoExceptions.
+    #[test]
+    fn pod_security_rule_for_deployment() {
+        let policy = cluster_policy(json!([{"name": "restricted",
+            "match": {"all": [{"resources": {"kinds": ["Pod"]}}]},
+            "validate": {"failureAction": "enforce", "podSecurity": {"level": "restricted", "version": "v1.24"}}}]));
+        let rules = computed_rules_for_kind(&policy, "Deployment");
+        assert_eq!(rules.len(), 2);
+        assert_eq!(
+            rules[1],
+            json!({"name": "autogen-restricted",
+                "match": {"all": [{"resources": {"kinds": ["apps/v1/Deployment"]}}]},
+                "validate": {"failureAction": "enforce", "podSecurity": {"level": "restricted", "version": "v1.24"}}})
+        );
+    }
+
+    // Test_ValidateWithCELExpressions.
+    #[test]
+    fn cel_rule_for_daemon_set() {
+        let policy = cluster_policy(json!([pod_rule(
+            "host-path",
+            json!({"failureAction": "Enforce", "cel": {
+            "expressions": [{
+                "expression": "!has(object.spec.volumes) || object.spec.volumes.all(volume, !has(volume.hostPath))",
+                "message": "HostPath volumes are forbidden. The field spec.template.spec.volumes[*].hostPath must be unset."}]}})
+        )]));
+        let rules = computed_rules_for_kind(&policy, "DaemonSet");
+        assert_eq!(rules.len(), 2);
+        assert_eq!(
+            rules[1],
+            json!({"name": "autogen-host-path",
+                "match": {"any": [{"resources": {"kinds": ["apps/v1/DaemonSet"]}}]},
+                "validate": {"failureAction": "Enforce", "cel": {"expressions": [{
+                    "expression": "!has(object.spec.template.spec.volumes) || object.spec.template.spec.volumes.all(volume, !has(volume.hostPath))",
+                    "message": "HostPath volumes are forbidden. The field spec.template.spec.volumes[*].hostPath must be unset."}]}}})
+        );
+    }
+
+    // Test_ValidateWithAssertion.
+    #[test]
+    fn assert_rule_nests_object_under_the_template() {
+        let mut policy = cluster_policy(json!([pod_rule(
+            "default-sa",
+            json!({"assert": {
+            "object": {"spec": {"(serviceAccountName == 'default')": false}}}})
+        )]));
+        policy["spec"]["validationFailureAction"] = json!("Enforce");
+        let rules = computed_rules(&policy);
+        assert_eq!(
+            names(&rules),
+            [
+                "default-sa",
+                "autogen-default-sa",
+                "autogen-cronjob-default-sa"
+            ]
+        );
+        assert_eq!(
+            rules[1]["validate"],
+            json!({"assert": {"object": {"spec": {"template": {"spec": {"(serviceAccountName == 'default')": false}}}}}})
+        );
+        assert_eq!(
+            rules[2]["validate"],
+            json!({"assert": {"object": {"spec": {"jobTemplate": {"spec": {"template": {
+                "spec": {"(serviceAccountName == 'default')": false}}}}}}}})
+        );
+    }
+
+    // test/conformance/chainsaw/autogen/should-autogen (kinds as the newest
+    // sources write them).
+    #[test]
+    fn two_pattern_rules_get_their_controller_rules() {
+        let policy = cluster_policy(json!([
+            pod_rule(
+                "require-image-tag",
+                json!({"failureAction": "Audit", "message": "An image tag is required.",
+                "pattern": {"spec": {"containers": [{"image": "*:*"}]}}})
+            ),
+            pod_rule(
+                "validate-image-tag",
+                json!({"failureAction": "Audit",
+                "message": "Using a mutable image tag e.g. 'latest' is not allowed.",
+                "pattern": {"spec": {"containers": [{"image": "!*:latest"}]}}})
+            ),
+        ]));
+        let rules = computed_rules(&policy);
+        let expected_generated = [
+            json!({"name": "autogen-require-image-tag",
+                "match": {"any": [{"resources": {"kinds": template_kinds()}}]},
+                "validate": {"failureAction": "Audit", "message": "An image tag is required.",
+                    "pattern": {"spec": {"template": {"spec": {"containers": [{"image": "*:*"}]}}}}}}),
+            json!({"name": "autogen-cronjob-require-image-tag",
+                "match": {"any": [{"resources": {"kinds": ["batch/v1/CronJob"]}}]},
+                "validate": {"failureAction": "Audit", "message": "An image tag is required.",
+                    "pattern": {"spec": {"jobTemplate": {"spec": {"template": {"spec": {
+                        "containers": [{"image": "*:*"}]}}}}}}}}),
+            json!({"name": "autogen-validate-image-tag",
+                "match": {"any": [{"resources": {"kinds": template_kinds()}}]},
+                "validate": {"failureAction": "Audit",
+                    "message": "Using a mutable image tag e.g. 'latest' is not allowed.",
+                    "pattern": {"spec": {"template": {"spec": {"containers": [{"image": "!*:latest"}]}}}}}}),
+            json!({"name": "autogen-cronjob-validate-image-tag",
+                "match": {"any": [{"resources": {"kinds": ["batch/v1/CronJob"]}}]},
+                "validate": {"failureAction": "Audit",
+                    "message": "Using a mutable image tag e.g. 'latest' is not allowed.",
+                    "pattern": {"spec": {"jobTemplate": {"spec": {"template": {"spec": {
+                        "containers": [{"image": "!*:latest"}]}}}}}}}}),
+        ];
+        assert_eq!(rules.len(), 6);
+        assert_eq!(
+            rules[..2],
+            policy["spec"]["rules"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or(&[])[..]
+        );
+        assert_eq!(rules[2..], expected_generated);
+        assert_eq!(
+            controllers(&policy),
+            [
+                "DaemonSet",
+                "Deployment",
+                "Job",
+                "ReplicaSet",
+                "ReplicationController",
+                "StatefulSet",
+                "CronJob"
+            ]
+        );
+    }
+
+    // chainsaw/autogen/conditions: deny conditions on the Pod's metadata.
+    #[test]
+    fn deny_conditions_read_the_template_metadata() {
+        let key = "{{ request.object.metadata.annotations.keys(@)[?contains(@, 'fluxcd.io/')] }}";
+        let policy = cluster_policy(json!([pod_rule(
+            "allowed-fluxcd-annotations",
+            json!({
+            "failureAction": "Enforce",
+            "deny": {"conditions": {"all": [{"key": key, "operator": "AnyNotIn",
+                "value": ["fluxcd.io/cow", "fluxcd.io/dog"]}]}},
+            "message": "The only approved FluxCD annotations are `fluxcd.io/cow` and `fluxcd.io/dog`."})
+        )]));
+        let rules = computed_rules(&policy);
+        let expected = |name: &str, kinds: Value, key: &str| {
+            json!({"name": name, "match": {"any": [{"resources": {"kinds": kinds}}]},
+                "validate": {"failureAction": "Enforce",
+                    "message": "The only approved FluxCD annotations are `fluxcd.io/cow` and `fluxcd.io/dog`.",
+                    "deny": {"conditions": {"all": [{"key": key, "operator": "AnyNotIn",
+                        "value": ["fluxcd.io/cow", "fluxcd.io/dog"]}]}}}})
+        };
+        assert_eq!(
+            rules[1..],
+            [
+                expected(
+                    "autogen-allowed-fluxcd-annotations",
+                    template_kinds(),
+                    "{{ request.object.spec.template.metadata.annotations.keys(@)[?contains(@, 'fluxcd.io/')] }}"
+                ),
+                expected(
+                    "autogen-cronjob-allowed-fluxcd-annotations",
+                    json!(["batch/v1/CronJob"]),
+                    "{{ request.object.spec.jobTemplate.spec.template.metadata.annotations.keys(@)[?contains(@, 'fluxcd.io/')] }}"
+                ),
+            ]
+        );
+    }
+
+    // chainsaw/autogen/restrict-image-registries, with the
+    // `skipBackgroundRequests` the CRD defaults.
+    #[test]
+    fn skip_background_requests_is_carried() {
+        let mut rule = pod_rule(
+            "validate-registries",
+            json!({"failureAction": "Enforce",
+            "message": "Images may only come from our internal enterprise registry.",
+            "pattern": {"spec": {"containers": [{"image": "registry.domain.com/*"}]}}}),
+        );
+        rule["skipBackgroundRequests"] = json!(true);
+        let rules = computed_rules(&cluster_policy(json!([rule])));
+        assert_eq!(
+            rules[2],
+            json!({"name": "autogen-cronjob-validate-registries",
+                "match": {"any": [{"resources": {"kinds": ["batch/v1/CronJob"]}}]},
+                "validate": {"failureAction": "Enforce",
+                    "message": "Images may only come from our internal enterprise registry.",
+                    "pattern": {"spec": {"jobTemplate": {"spec": {"template": {"spec": {
+                        "containers": [{"image": "registry.domain.com/*"}]}}}}}}},
+                "skipBackgroundRequests": true})
+        );
+    }
+
+    // chainsaw/autogen/only-cronjob.
+    #[test]
+    fn annotation_cron_job_only() {
+        let policy = annotated(
+            "CronJob",
+            json!([pod_rule(
+                "require-image-tag",
+                json!({"failureAction": "Audit",
+                "message": "An image tag is required.", "pattern": {"spec": {"containers": [{"image": "*:*"}]}}})
+            )]),
+        );
+        let rules = computed_rules(&policy);
+        assert_eq!(
+            names(&rules),
+            ["require-image-tag", "autogen-cronjob-require-image-tag"]
+        );
+        assert_eq!(
+            rules[1]["match"],
+            json!({"any": [{"resources": {"kinds": ["batch/v1/CronJob"]}}]})
+        );
+        assert_eq!(controllers(&policy), ["CronJob"]);
+    }
+
+    #[test]
+    fn annotation_narrows_the_controllers() {
+        let rule = pod_rule(
+            "check",
+            json!({"pattern": {"metadata": {"labels": {"team": "?*"}}}}),
+        );
+        let policy = annotated("StatefulSet,Deployment", json!([rule.clone()]));
+        let rules = computed_rules(&policy);
+        assert_eq!(names(&rules), ["check", "autogen-check"]);
+        assert_eq!(
+            rules[1],
+            json!({"name": "autogen-check",
+                "match": {"any": [{"resources": {"kinds": ["apps/v1/Deployment", "apps/v1/StatefulSet"]}}]},
+                "validate": {"pattern": {"spec": {"template": {"metadata": {"labels": {"team": "?*"}}}}}}})
+        );
+        assert_eq!(controllers(&policy), ["Deployment", "StatefulSet"]);
+
+        let policy = annotated("Deployment,CronJob", json!([rule.clone()]));
+        assert_eq!(
+            names(&computed_rules(&policy)),
+            ["check", "autogen-check", "autogen-cronjob-check"]
+        );
+        assert_eq!(controllers(&policy), ["Deployment", "CronJob"]);
+
+        // `none`, and an empty annotation, generate nothing.
+        for annotation in ["none", ""] {
+            let policy = annotated(annotation, json!([rule.clone()]));
+            assert_eq!(
+                computed_rules(&policy),
+                std::slice::from_ref(&rule),
+                "{annotation:?}"
+            );
+            assert!(controllers(&policy).is_empty(), "{annotation:?}");
+        }
+
+        // `all`: every controller, as without the annotation.
+        let policy = annotated("all", json!([rule.clone()]));
+        assert_eq!(
+            names(&computed_rules(&policy)),
+            ["check", "autogen-check", "autogen-cronjob-check"]
+        );
+        assert_eq!(
+            computed_rules(&policy)[1]["match"]["any"][0]["resources"]["kinds"],
+            template_kinds()
+        );
+    }
+
+    // chainsaw/autogen/deployment-custom-resources expects the kinds
+    // `CloneSet` and `Deployment`; the newest `generateRuleForControllers`
+    // keeps only the standard names when there is one (kyverno/kyverno#10825
+    // is still open), and the source wins.
+    #[test]
+    fn custom_controllers_are_used_only_alone() {
+        let rule = pod_rule(
+            "check-team",
+            json!({"message": "label 'team' is required",
+            "pattern": {"metadata": {"labels": {"team": "?*"}}}}),
+        );
+        let policy = annotated("CloneSet,Deployment", json!([rule.clone()]));
+        let rules = computed_rules(&policy);
+        assert_eq!(names(&rules), ["check-team", "autogen-check-team"]);
+        assert_eq!(
+            rules[1]["match"]["any"][0]["resources"]["kinds"],
+            json!(["apps/v1/Deployment"])
+        );
+
+        let policy = annotated("CloneSet", json!([rule.clone()]));
+        let rules = computed_rules(&policy);
+        assert_eq!(
+            rules[1],
+            json!({"name": "autogen-check-team",
+                "match": {"any": [{"resources": {"kinds": ["CloneSet"]}}]},
+                "validate": {"message": "label 'team' is required",
+                    "pattern": {"spec": {"template": {"metadata": {"labels": {"team": "?*"}}}}}}})
+        );
+        assert_eq!(controllers(&policy), ["CloneSet"]);
+
+        // Kyverno looks for `CronJob` anywhere in the annotation's text.
+        let policy = annotated("MyCronJob", json!([rule]));
+        assert_eq!(
+            names(&computed_rules(&policy)),
+            [
+                "check-team",
+                "autogen-check-team",
+                "autogen-cronjob-check-team"
+            ]
+        );
+        assert_eq!(controllers(&policy), ["MyCronJob", "CronJob"]);
+    }
+
+    #[test]
+    fn annotation_is_ignored_when_the_policy_cannot_autogen() {
+        let policy = annotated(
+            "Deployment",
+            json!([{"name": "x", "match": {"resources": {"kinds": ["Pod"], "names": ["a"]}},
+                "validate": {"pattern": {}}}]),
+        );
+        assert_eq!(computed_rules(&policy).len(), 1);
+        assert!(controllers(&policy).is_empty());
+    }
+
+    #[test]
+    fn rules_for_one_kind() {
+        let rule = pod_rule(
+            "check",
+            json!({"pattern": {"spec": {"hostNetwork": false}}}),
+        );
+        let policy = cluster_policy(json!([rule.clone()]));
+        let rules = computed_rules_for_kind(&policy, "Deployment");
+        assert_eq!(names(&rules), ["check", "autogen-check"]);
+        assert_eq!(
+            rules[1]["match"]["any"][0]["resources"]["kinds"],
+            json!(["apps/v1/Deployment"])
+        );
+        let rules = computed_rules_for_kind(&policy, "CronJob");
+        assert_eq!(names(&rules), ["check", "autogen-cronjob-check"]);
+        assert_eq!(
+            computed_rules_for_kind(&policy, "Pod"),
+            std::slice::from_ref(&rule)
+        );
+        assert_eq!(
+            computed_rules_for_kind(&policy, ""),
+            computed_rules(&policy)
+        );
+        // With the annotation `all`, no kind is among the controllers.
+        let policy = annotated("all", json!([rule.clone()]));
+        assert_eq!(computed_rules_for_kind(&policy, "Deployment"), [rule]);
+    }
+
+    #[test]
+    fn existing_autogen_rules_are_replaced_or_kept() {
+        let rule = pod_rule("check", json!({"pattern": {"spec": {"hostPID": false}}}));
+        let stale = json!({"name": "autogen-check", "match": {"any": [{"resources": {"kinds": ["Deployment"]}}]},
+            "validate": {"pattern": {}}});
+        let rules = computed_rules(&cluster_policy(json!([rule.clone(), stale.clone()])));
+        assert_eq!(
+            names(&rules),
+            ["check", "autogen-check", "autogen-cronjob-check"]
+        );
+        assert_eq!(
+            rules[1]["validate"]["pattern"],
+            json!({"spec": {"template": {"spec": {"hostPID": false}}}})
+        );
+        // Nothing generated: the rules stay as written, stale one included.
+        let policy = annotated("none", json!([rule.clone(), stale.clone()]));
+        assert_eq!(computed_rules(&policy), [rule, stale]);
+    }
+
+    #[test]
+    fn rules_that_do_not_select_pods_are_not_generated_from() {
+        let deployment = json!({"name": "d", "match": {"resources": {"kinds": ["Deployment"]}},
+            "validate": {"pattern": {"spec": {"replicas": ">1"}}}});
+        let pod = pod_rule("p", json!({"pattern": {"spec": {"hostIPC": false}}}));
+        let policy = cluster_policy(json!([deployment.clone(), pod]));
+        assert_eq!(
+            names(&computed_rules(&policy)),
+            ["d", "p", "autogen-p", "autogen-cronjob-p"]
+        );
+        let policy = cluster_policy(json!([deployment.clone()]));
+        assert_eq!(computed_rules(&policy), [deployment]);
+        assert!(controllers(&policy).is_empty());
+        // `v1/Pod` is a Pod once another rule made autogeneration needed.
+        let v1 = json!({"name": "v", "match": {"resources": {"kinds": ["v1/Pod"]}},
+            "validate": {"pattern": {"spec": {"hostIPC": false}}}});
+        let other = pod_rule("p", json!({"pattern": {}}));
+        let rules = computed_rules(&cluster_policy(json!([v1, other])));
+        assert_eq!(
+            names(&rules),
+            [
+                "v",
+                "p",
+                "autogen-v",
+                "autogen-cronjob-v",
+                "autogen-p",
+                "autogen-cronjob-p"
+            ]
+        );
+        assert_eq!(
+            rules[2]["match"],
+            json!({"resources": {"kinds": template_kinds()}})
+        );
+        // A validate block with nothing Kyverno rewrites gets no rule.
+        let manifests = pod_rule("m", json!({"manifests": {"attestors": []}}));
+        assert_eq!(
+            computed_rules(&cluster_policy(json!([manifests.clone()]))),
+            [manifests]
+        );
+    }
+
+    #[test]
+    fn exclude_kinds_follow_the_match() {
+        let rule = json!({"name": "r", "match": {"resources": {"kinds": ["Pod"]}},
+            "exclude": {"resources": {"kinds": ["Pod"], "namespaces": ["kube-system"]}},
+            "validate": {"pattern": {"spec": {"hostNetwork": false}}}});
+        let rules = computed_rules(&cluster_policy(json!([rule])));
+        assert_eq!(
+            rules[1]["match"],
+            json!({"resources": {"kinds": template_kinds()}})
+        );
+        assert_eq!(
+            rules[1]["exclude"],
+            json!({"resources": {"kinds": template_kinds(), "namespaces": ["kube-system"]}})
+        );
+        assert_eq!(
+            rules[2]["exclude"],
+            json!({"resources": {"kinds": ["batch/v1/CronJob"], "namespaces": ["kube-system"]}})
+        );
+        // Without kinds the exclude is kept as it is.
+        let rule = json!({"name": "r", "match": {"resources": {"kinds": ["Pod"]}},
+            "exclude": {"resources": {"namespaces": ["kube-system"]}}, "validate": {"pattern": {}}});
+        let rules = computed_rules(&cluster_policy(json!([rule])));
+        assert_eq!(
+            rules[1]["exclude"],
+            json!({"resources": {"namespaces": ["kube-system"]}})
+        );
+        // Excluding another kind only: the rule is not generated from.
+        let rule = json!({"name": "r", "match": {"resources": {"kinds": ["Pod"]}},
+            "exclude": {"resources": {"kinds": ["Namespace"]}}, "validate": {"pattern": {}}});
+        assert_eq!(computed_rules(&cluster_policy(json!([rule]))).len(), 1);
+        // An empty exclude is dropped, as Kyverno's JSON round trip does.
+        let rule = json!({"name": "r", "match": {"resources": {"kinds": ["Pod"]}},
+            "exclude": {"resources": {}}, "validate": {"pattern": {}}});
+        assert!(
+            computed_rules(&cluster_policy(json!([rule])))[1]
+                .get("exclude")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn any_filters_other_than_pods_are_kept_then_become_cron_jobs() {
+        let rule = json!({"name": "r",
+            "match": {"any": [
+                {"resources": {"kinds": ["Pod"], "namespaces": ["prod"]}},
+                {"resources": {"kinds": ["Pod"], "operations": ["UPDATE"]}, "subjects": [{"kind": "User", "name": "u"}]},
+            ]},
+            "exclude": {"all": [{"resources": {"namespaces": ["kube-system"]}}]},
+            "validate": {"pattern": {}}});
+        let rules = computed_rules(&cluster_policy(json!([rule])));
+        assert_eq!(
+            rules[1]["match"],
+            json!({"any": [
+                {"resources": {"kinds": template_kinds(), "namespaces": ["prod"]}},
+                {"resources": {"kinds": template_kinds(), "operations": ["UPDATE"]}, "subjects": [{"kind": "User", "name": "u"}]},
+            ]})
+        );
+        assert_eq!(
+            rules[1]["exclude"],
+            json!({"all": [{"resources": {"namespaces": ["kube-system"]}}]})
+        );
+        // Kyverno's CronJob rule gives every filter the kind, exclude too.
+        assert_eq!(
+            rules[2]["exclude"],
+            json!({"all": [{"resources": {"namespaces": ["kube-system"], "kinds": ["batch/v1/CronJob"]}}]})
+        );
+
+        let mixed = json!({"name": "r", "match": {"any": [
+                {"resources": {"kinds": ["Pod"]}},
+                {"resources": {"kinds": ["Service"]}}]},
+            "validate": {"pattern": {}}});
+        let rules = computed_rules(&cluster_policy(json!([mixed])));
+        assert_eq!(
+            rules[1]["match"],
+            json!({"any": [{"resources": {"kinds": template_kinds()}}, {"resources": {"kinds": ["Service"]}}]})
+        );
+        assert_eq!(
+            rules[2]["match"],
+            json!({"any": [{"resources": {"kinds": ["batch/v1/CronJob"]}}, {"resources": {"kinds": ["batch/v1/CronJob"]}}]})
+        );
+    }
+
+    #[test]
+    fn any_pattern_each_go_under_the_template() {
+        let policy = cluster_policy(json!([pod_rule(
+            "r",
+            json!({
+            "message": "one of them",
+            "anyPattern": [{"spec": {"runAsNonRoot": true}}, {"metadata": {"labels": {"root": "false"}}}]})
+        )]));
+        let rules = computed_rules(&policy);
+        assert_eq!(
+            rules[1]["validate"],
+            json!({"message": "one of them", "anyPattern": [
+                {"spec": {"template": {"spec": {"runAsNonRoot": true}}}},
+                {"spec": {"template": {"metadata": {"labels": {"root": "false"}}}}}]})
+        );
+        assert_eq!(
+            rules[2]["validate"]["anyPattern"][1],
+            json!({"spec": {"jobTemplate": {"spec": {"template": {"metadata": {"labels": {"root": "false"}}}}}}})
+        );
+    }
+
+    #[test]
+    fn foreach_lists_and_context_and_preconditions_are_rewritten() {
+        let rule = json!({"name": "r",
+            "match": {"any": [{"resources": {"kinds": ["Pod"]}}]},
+            "context": [{"name": "count", "variable": {"jmesPath": "length(request.object.spec.containers)"}}],
+            "preconditions": {"all": [{"key": "{{ request.object.metadata.labels.app || '' }}",
+                "operator": "NotEquals", "value": ""}]},
+            "validate": {"message": "bad {{ element.name }} in {{ request.object.metadata.name }}",
+                "failureAction": "Enforce",
+                "validationFailureAction": "Enforce",
+                "foreach": [{"list": "request.object.spec.containers",
+                    "pattern": {"image": "!*:latest"}}]}});
+        let rules = computed_rules(&cluster_policy(json!([rule])));
+        assert_eq!(
+            rules[1],
+            json!({"name": "autogen-r",
+                "context": [{"name": "count", "variable": {"jmesPath": "length(request.object.spec.template.spec.containers)"}}],
+                "match": {"any": [{"resources": {"kinds": template_kinds()}}]},
+                "preconditions": {"all": [{"key": "{{ request.object.spec.template.metadata.labels.app || '' }}",
+                    "operator": "NotEquals", "value": ""}]},
+                "validate": {"failureAction": "Enforce",
+                    "message": "bad {{ element.name }} in {{ request.object.spec.template.metadata.name }}",
+                    "foreach": [{"list": "request.object.spec.template.spec.containers",
+                        "pattern": {"image": "!*:latest"}}]}})
+        );
+        assert_eq!(
+            rules[2]["validate"]["foreach"][0]["list"],
+            json!("request.object.spec.jobTemplate.spec.template.spec.containers")
+        );
+        assert_eq!(
+            rules[2]["context"][0]["variable"]["jmesPath"],
+            json!("length(request.object.spec.jobTemplate.spec.template.spec.containers)")
+        );
+    }
+
+    #[test]
+    fn old_object_and_patterns_with_variables_are_rewritten() {
+        let rule = pod_rule(
+            "r",
+            json!({"pattern": {"metadata": {"labels": {
+            "app": "{{ request.oldObject.metadata.labels.app }}"}}}}),
+        );
+        let rules = computed_rules(&cluster_policy(json!([rule])));
+        assert_eq!(
+            rules[1]["validate"]["pattern"],
+            json!({"spec": {"template": {"metadata": {"labels": {
+                "app": "{{ request.oldObject.spec.template.metadata.labels.app }}"}}}}})
+        );
+        assert_eq!(
+            rules[2]["validate"]["pattern"]["spec"]["jobTemplate"]["spec"]["template"]["metadata"]
+                ["labels"]["app"],
+            json!("{{ request.oldObject.spec.jobTemplate.spec.template.metadata.labels.app }}")
+        );
+    }
+
+    #[test]
+    fn cel_rules_rewrite_cel_variables_everywhere() {
+        let rule = json!({"name": "r", "match": {"any": [{"resources": {"kinds": ["Pod"]}}]},
+            "celPreconditions": [{"name": "labelled", "expression": "has(object.metadata.labels)"}],
+            "validate": {"cel": {"expressions": [{"expression": "oldObject.spec.hostPID == object.spec.hostPID"}]}}});
+        let rules = computed_rules(&cluster_policy(json!([rule])));
+        assert_eq!(
+            rules[1]["celPreconditions"],
+            json!([{"name": "labelled", "expression": "has(object.spec.template.metadata.labels)"}])
+        );
+        assert_eq!(
+            rules[2]["validate"]["cel"]["expressions"][0]["expression"],
+            json!(
+                "oldObject.spec.jobTemplate.spec.template.spec.hostPID == object.spec.jobTemplate.spec.template.spec.hostPID"
+            )
+        );
+    }
+
+    #[test]
+    fn mutations_go_under_the_template() {
+        let rule = json!({"name": "m", "match": {"resources": {"kinds": ["Pod"]}},
+            "mutate": {"patchStrategicMerge": {"spec": {"containers": [{"(name)": "*", "imagePullPolicy": "Always"}]}}}});
+        let rules = computed_rules(&cluster_policy(json!([rule])));
+        assert_eq!(
+            rules[1]["mutate"],
+            json!({"patchStrategicMerge": {"spec": {"template": {"spec": {
+                "containers": [{"(name)": "*", "imagePullPolicy": "Always"}]}}}}})
+        );
+        let rule = json!({"name": "m", "match": {"resources": {"kinds": ["Pod"]}},
+            "mutate": {"foreach": [{"list": "request.object.spec.containers", "order": "Ascending",
+                "patchStrategicMerge": {"spec": {"containers": [{"(name)": "{{ element.name }}", "tty": false}]}}}]}});
+        let rules = computed_rules(&cluster_policy(json!([rule])));
+        assert_eq!(
+            rules[2]["mutate"],
+            json!({"foreach": [{"list": "request.object.spec.jobTemplate.spec.template.spec.containers",
+                "patchStrategicMerge": {"spec": {"jobTemplate": {"spec": {"template": {"spec": {
+                    "containers": [{"(name)": "{{ element.name }}", "tty": false}]}}}}}}}]})
+        );
+    }
+
+    #[test]
+    fn kept_and_dropped_rule_fields() {
+        let rule = json!({"name": "r", "match": {"resources": {"kinds": ["Pod"]}},
+            "reportProperties": {"team": "a"},
+            "imageExtractors": {"Pod": [{"path": "/spec/x"}]},
+            "preconditions": [],
+            "context": [],
+            "validate": {"message": "", "allowExistingViolations": false,
+                "failureActionOverrides": [{"action": "Audit", "namespaces": ["dev"]}],
+                "pattern": {"spec": {}}}});
+        let rules = computed_rules(&cluster_policy(json!([rule])));
+        assert_eq!(
+            rules[1],
+            json!({"name": "autogen-r", "reportProperties": {"team": "a"},
+                "match": {"resources": {"kinds": template_kinds()}},
+                "validate": {"failureActionOverrides": [{"action": "Audit", "namespaces": ["dev"]}],
+                    "allowExistingViolations": false, "pattern": {"spec": {"template": {"spec": {}}}}}})
+        );
+    }
+
+    #[test]
+    fn message_references_are_shifted_into_the_template() {
+        let rule = pod_rule(
+            "r",
+            json!({"message": "bad $(pattern/spec/containers)",
+            "pattern": {"spec": {"containers": [{"image": "*:*"}]}}}),
+        );
+        let rules = computed_rules(&cluster_policy(json!([rule])));
+        assert_eq!(
+            rules[1]["validate"]["message"],
+            json!("bad $(pattern/spec/template/spec/containers)")
+        );
+        // The CronJob rule is built from the shifted one and shifted again,
+        // so its reference names `spec/template` twice, as in Kyverno.
+        assert_eq!(
+            rules[2]["validate"]["message"],
+            json!("bad $(pattern/spec/jobTemplate/spec/template/spec/template/spec/containers)")
+        );
+    }
+
+    #[test]
+    fn shift_references_table() {
+        let shift = "spec/template";
+        assert_eq!(
+            shift_references("$(./../pattern/a)", shift, "pattern"),
+            "$(./../pattern/spec/template/a)"
+        );
+        assert_eq!(
+            shift_references("x $(deny/a) y", shift, "deny"),
+            "x $(deny/spec/template/a) y"
+        );
+        // Escaped references stay.
+        assert_eq!(
+            shift_references("x\\$(pattern/a)", shift, "pattern"),
+            "x\\$(pattern/a)"
+        );
+        // No pivot in the reference: nothing to shift.
+        assert_eq!(
+            shift_references("$(other/a)", shift, "pattern"),
+            "$(other/a)"
+        );
+        // The greedy match runs to the last `)` before a space.
+        assert_eq!(
+            shift_references("$(pattern/a)(b) c", shift, "pattern"),
+            "$(pattern/spec/template/a)(b) c"
+        );
+        // anyPattern: the first reference's index is used for all of them.
+        assert_eq!(
+            shift_references(
+                "$(anyPattern/1/spec/x) and $(anyPattern/0/spec/y)",
+                shift,
+                "anyPattern"
+            ),
+            "$(anyPattern/1/spec/template/spec/x) and $(anyPattern/0/spec/y)"
+        );
+        // Where Kyverno would slice past the end, the reference is left.
+        assert_eq!(shift_references("$(a)", shift, "anyPattern"), "$(a)");
+        assert_eq!(
+            shift_references("no references", shift, "pattern"),
+            "no references"
+        );
+    }
+
+    #[test]
+    fn references_are_found_as_kyverno_finds_them() {
+        assert_eq!(find_references("$(a)"), ["$(a)"]);
+        assert_eq!(find_references("x $(a) $(b)"), [" $(a)", " $(b)"]);
+        assert_eq!(find_references("x$(a)"), ["x$(a)"]);
+        assert!(find_references("\\$(a)").is_empty());
+        assert!(find_references("$(a").is_empty());
+        // `.` takes the first character, even a `)`; the run needs another.
+        assert!(find_references("$()").is_empty());
+        assert_eq!(find_references("$())"), ["$())"]);
+        assert_eq!(find_references("é$(ü)"), ["é$(ü)"]);
+    }
+
+    #[test]
+    fn kind_selectors_name_their_kind() {
+        let has_pod = |selector: &str| contains_kind(&[selector.to_string()], "Pod");
+        for selector in [
+            "Pod",
+            "v1/Pod",
+            "*/Pod",
+            "Pod/status",
+            "Pod.status",
+            "core/v1/Pod",
+            "v1/Pod/status",
+            "g/v1/Pod/exec",
+        ] {
+            assert!(has_pod(selector), "{selector}");
+        }
+        for selector in ["*", "Deployment", "*/*", "pod", "Pods", "a/b/c/d/e"] {
+            assert!(!has_pod(selector), "{selector}");
+        }
+        // `ReplicaSet/v1` reads as a kind with a subresource, not a version.
+        assert_eq!(kind_of_selector("ReplicaSet/v1"), "ReplicaSet/v1");
+        assert_eq!(kind_of_selector("v1beta1/CronJob"), "CronJob");
+        assert_eq!(kind_of_selector("apps*/Deployment"), "Deployment");
+    }
+
+    #[test]
+    fn malformed_policies_are_read_as_far_as_they_go() {
+        assert!(computed_rules(&json!({})).is_empty());
+        assert!(computed_rules(&json!({"spec": {"rules": "x"}})).is_empty());
+        let rules = json!(["not a rule", pod_rule("r", json!({"pattern": {}}))]);
+        let computed = computed_rules(&cluster_policy(rules));
+        assert_eq!(computed.len(), 4);
+        assert_eq!(computed[0], json!("not a rule"));
+        assert_eq!(names(&computed[2..]), ["autogen-r", "autogen-cronjob-r"]);
     }
 }
