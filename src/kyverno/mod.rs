@@ -119,6 +119,25 @@
 //!   specified in a kind block..."). So are malformed blocks and selectors
 //!   Kubernetes would not build (unknown operators, bad label keys).
 //!
+//! # Autogen
+//!
+//! [`autogen::computed_rules`] gives the rules Kyverno runs for a policy:
+//! its own, then those it generates for Pod controllers from the rules that
+//! select Pods (`pkg/autogen/v1/`). `autogen-<rule>` matches
+//! `apps/v1/DaemonSet`, `apps/v1/Deployment`, `batch/v1/Job`,
+//! `apps/v1/ReplicaSet`, `v1/ReplicationController` and
+//! `apps/v1/StatefulSet` and checks `spec.template`;
+//! `autogen-cronjob-<rule>` matches `batch/v1/CronJob` and checks
+//! `spec.jobTemplate.spec.template`. Patterns are nested under the
+//! template, `request.object.spec`/`.metadata` in variables point into it,
+//! and `$(...)` references in messages are shifted. The policy annotation
+//! `pod-policies.kyverno.io/autogen-controllers` (`none`, or a list such
+//! as `Deployment,CronJob`) narrows it ([`autogen::controllers`]). Kyverno
+//! generates nothing for a policy if any of its rules has a `generate`
+//! block, a JSON patch, or a resource filter with `name`, `names`,
+//! `selector`, `annotations` or `Pod` among other kinds. The engine asks
+//! per resource kind: [`autogen::computed_rules_for_kind`].
+//!
 //! # Not supported (yet)
 //!
 //! - Variables and references in patterns: `{{ request.object... }}`,
@@ -131,6 +150,7 @@
 //!   `Policy`'s own namespace (Kyverno skips resources of other
 //!   namespaces: the caller's to check), and variables in the blocks.
 
+pub mod autogen;
 pub mod engine;
 pub mod findings;
 pub mod matching;
