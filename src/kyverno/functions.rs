@@ -98,9 +98,11 @@ pub fn compile(expression: &str) -> Result<Rc<Ast>, SearchError> {
     if let Some(ast) = CACHE.with(|cache| cache.borrow().get(expression).cloned()) {
         return Ok(ast);
     }
-    let ast = Rc::new(jmespath::parse(expression).map_err(|error| SearchError::Parse {
-        message: parse_message(&error),
-    })?);
+    let ast = Rc::new(
+        jmespath::parse(expression).map_err(|error| SearchError::Parse {
+            message: parse_message(&error),
+        })?,
+    );
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.len() >= CACHE_LIMIT {
@@ -151,11 +153,9 @@ pub fn to_json(value: &Variable) -> Value {
         Variable::Number(n) => Value::Number(n.clone()),
         Variable::String(s) => Value::String(s.clone()),
         Variable::Array(items) => Value::Array(items.iter().map(|v| to_json(v)).collect()),
-        Variable::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), to_json(v)))
-                .collect(),
-        ),
+        Variable::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+        }
     }
 }
 
@@ -235,7 +235,9 @@ fn eval(
         Ast::ObjectValues { node, .. } => {
             let subject = eval(data, node, ctx, lenient)?;
             Ok(match &*subject {
-                Variable::Object(map) => Rcvar::new(Variable::Array(map.values().cloned().collect())),
+                Variable::Object(map) => {
+                    Rcvar::new(Variable::Array(map.values().cloned().collect()))
+                }
                 _ => null(),
             })
         }
@@ -335,9 +337,10 @@ fn fail(message: String) -> JmespathError {
 
 type Args<'a> = &'a [Rcvar];
 type FnResult = Result<Variable, String>;
+type KyvernoFn = fn(&str, Args<'_>) -> FnResult;
 
 fn register_kyverno_functions(runtime: &mut Runtime) {
-    let table: &[(&str, usize, fn(&str, Args<'_>) -> FnResult)] = &[
+    let table: &[(&str, usize, KyvernoFn)] = &[
         ("compare", 2, f_compare),
         ("equal_fold", 2, f_equal_fold),
         ("replace", 4, f_replace),
@@ -558,7 +561,8 @@ fn regex_of(name: &str, pattern: &str) -> Result<regex::Regex, String> {
 fn string_or_number(name: &str, args: Args<'_>, index: usize) -> Result<String, String> {
     match &*args[index] {
         Variable::String(_) | Variable::Number(_) | Variable::Bool(_) => {
-            scalar_to_string(&args[index]).ok_or_else(|| invalid_type(name, index + 1, "String or Real"))
+            scalar_to_string(&args[index])
+                .ok_or_else(|| invalid_type(name, index + 1, "String or Real"))
         }
         _ => Err(invalid_type(name, index + 1, "String or Real")),
     }
@@ -570,7 +574,9 @@ fn f_regex_replace_all(name: &str, args: Args<'_>) -> FnResult {
     let replacement = string_or_number(name, args, 2)?;
     let regex = regex_of(name, pattern)?;
     Ok(Variable::String(
-        regex.replace_all(&source, replacement.as_str()).into_owned(),
+        regex
+            .replace_all(&source, replacement.as_str())
+            .into_owned(),
     ))
 }
 
@@ -612,7 +618,9 @@ fn f_label_match(name: &str, args: Args<'_>) -> FnResult {
         .as_object()
         .ok_or_else(|| invalid_type(name, 1, "Object"))?;
     Ok(Variable::Bool(labels.iter().all(|(key, value)| {
-        candidates.get(key).is_some_and(|candidate| candidate == value)
+        candidates
+            .get(key)
+            .is_some_and(|candidate| candidate == value)
     })))
 }
 
@@ -829,7 +837,10 @@ fn f_sum(name: &str, args: Args<'_>) -> FnResult {
         return Err(type_mismatch(name));
     };
     let Some(first) = items.first() else {
-        return Err(generic(name, "at least one element in the array is required"));
+        return Err(generic(
+            name,
+            "at least one element in the array is required",
+        ));
     };
     let mut total = (**first).clone();
     for item in &items[1..] {
@@ -873,10 +884,14 @@ fn f_multiply(name: &str, args: Args<'_>) -> FnResult {
     match operands(name, args)? {
         (Operand::Scalar(x), Operand::Scalar(y)) => Ok(number(x * y)),
         (Operand::Quantity(q, format), Operand::Scalar(f))
-        | (Operand::Scalar(f), Operand::Quantity(q, format)) => multiply_quantity(name, q, format, f),
-        (Operand::Duration(d), Operand::Scalar(f)) | (Operand::Scalar(f), Operand::Duration(d)) => Ok(
-            Variable::String(format_duration(seconds_to_duration(duration_seconds(d) * f))),
-        ),
+        | (Operand::Scalar(f), Operand::Quantity(q, format)) => {
+            multiply_quantity(name, q, format, f)
+        }
+        (Operand::Duration(d), Operand::Scalar(f)) | (Operand::Scalar(f), Operand::Duration(d)) => {
+            Ok(Variable::String(format_duration(seconds_to_duration(
+                duration_seconds(d) * f,
+            ))))
+        }
         _ => Err(type_mismatch(name)),
     }
 }
@@ -982,7 +997,10 @@ fn f_round(name: &str, args: Args<'_>) -> FnResult {
     let value = number_arg(name, args, 0)?;
     let places = number_arg(name, args, 1)?;
     if places.fract() != 0.0 || !places.is_finite() {
-        return Err(generic(name, "Non-integer argument(s) passed for round off"));
+        return Err(generic(
+            name,
+            "Non-integer argument(s) passed for round off",
+        ));
     }
     if places < 0.0 {
         // Kyverno's format string has two `%d` and is given none.
@@ -1003,7 +1021,9 @@ fn f_base64_decode(_: &str, args: Args<'_>) -> FnResult {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text)
         .map_err(|error| error.to_string())?;
-    Ok(Variable::String(String::from_utf8_lossy(&bytes).into_owned()))
+    Ok(Variable::String(
+        String::from_utf8_lossy(&bytes).into_owned(),
+    ))
 }
 
 fn f_base64_encode(_: &str, args: Args<'_>) -> FnResult {
@@ -1074,12 +1094,17 @@ fn semver_range(text: &str) -> Result<Check, String> {
             all.push(semver_comparison(part)?);
         }
         if all.is_empty() {
-            return Err(format!("Could not get version from string: \"{}\"", alternative.trim()));
+            return Err(format!(
+                "Could not get version from string: \"{}\"",
+                alternative.trim()
+            ));
         }
         alternatives.push(all);
     }
     Ok(Box::new(move |v| {
-        alternatives.iter().any(|all| all.iter().all(|check| check(v)))
+        alternatives
+            .iter()
+            .any(|all| all.iter().all(|check| check(v)))
     }))
 }
 

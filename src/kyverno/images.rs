@@ -28,7 +28,11 @@ pub fn images_of(resource: &Value) -> Value {
     let spec = match kind {
         "Pod" => resource.get("spec"),
         "CronJob" => resource.pointer("/spec/jobTemplate/spec/template/spec"),
-        "Deployment" | "DaemonSet" | "Job" | "StatefulSet" | "ReplicaSet"
+        "Deployment"
+        | "DaemonSet"
+        | "Job"
+        | "StatefulSet"
+        | "ReplicaSet"
         | "ReplicationController" => resource.pointer("/spec/template/spec"),
         _ => None,
     };
@@ -131,13 +135,14 @@ pub fn image_info(image: &str) -> Option<ImageInfo> {
     let (named, tag) = match rest[last_slash..].rfind(':') {
         Some(colon) => {
             let at = last_slash + colon;
-            (&rest[..at], rest[at + 1..].to_string())
+            let tag = &rest[at + 1..];
+            if !valid_tag(tag) {
+                return None;
+            }
+            (&rest[..at], tag.to_string())
         }
         None => (rest, String::new()),
     };
-    if !tag.is_empty() && !valid_tag(&tag) {
-        return None;
-    }
     let (registry, path) = named.split_once('/')?;
     if registry.is_empty() || !valid_path(path) {
         return None;
@@ -162,8 +167,7 @@ fn with_default_registry(image: &str) -> String {
     match image.find('/') {
         Some(i) => {
             let first = &image[..i];
-            if first.contains(['.', ':']) || first == "localhost" || first.to_lowercase() != first
-            {
+            if first.contains(['.', ':']) || first == "localhost" || first.to_lowercase() != first {
                 image.to_string()
             } else {
                 format!("{DEFAULT_REGISTRY}/{image}")
@@ -281,7 +285,10 @@ mod tests {
         );
         let deployment = json!({"kind": "Deployment", "spec": {"template": {"spec": {
             "containers": [{"name": "c", "image": "nginx:1.25"}]}}}});
-        assert_eq!(images_of(&deployment)["containers"]["c"]["tag"], json!("1.25"));
+        assert_eq!(
+            images_of(&deployment)["containers"]["c"]["tag"],
+            json!("1.25")
+        );
         assert_eq!(images_of(&json!({"kind": "ConfigMap"})), Value::Null);
         assert_eq!(images_of(&json!({"kind": "Pod", "spec": {}})), Value::Null);
     }
