@@ -39,9 +39,19 @@
 //! missing keys reading as `null`, so `{{ request.object.x || 'default' }}`
 //! works.
 //!
+//! # References
+//!
+//! [`substitute_references`] resolves `$(./../key)` in a pattern as
+//! `substituteReferencesIfAny` does, against the pattern itself (not the
+//! resource): the path is joined to the string's own path, anchors in the
+//! pattern's keys are ignored, and an operator before it (`$(<=./../x)`) is
+//! kept in front of the value. Kyverno resolves references before
+//! variables (`SubstituteAll`); the engine calls it first, on the pattern.
+//!
 //! # Not supported
 //!
-//! - `$(./../key)` references in patterns (`substituteReferencesIfAny`).
+//! - Absolute references (`$(/spec/x)`) are rooted at the pattern, where
+//!   Kyverno roots them at the rule (`/validate/pattern/spec/x`).
 //! - Deferred context loading, API calls, ConfigMaps, image registries:
 //!   the caller sets context entries with [`Context::set`].
 
@@ -474,6 +484,196 @@ fn is_identifier(text: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Kyverno's `RegexReferences`: `$(...)` at the start or after anything
+/// but a backslash.
+static REFERENCES: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^\$\(.[^ ]*\)|[^\\]\$\(.[^ ]*\)").ok());
+
+/// Kyverno's `RegexEscpReferences`: `\$(...)`.
+static ESCAPED_REFERENCES: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"\\\$\(.[^ ]*\)").ok());
+
+/// Whether `value` holds a `$(` reference in a string or a key.
+pub fn has_references(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains("$("),
+        Value::Array(items) => items.iter().any(has_references),
+        Value::Object(map) => map
+            .iter()
+            .any(|(key, value)| key.contains("$(") || has_references(value)),
+        _ => false,
+    }
+}
+
+/// Resolves the `$(./../key)` references of a pattern against the pattern
+/// itself; errors are Kyverno's messages.
+pub fn substitute_references(pattern: &Value) -> Result<Value, String> {
+    if !has_references(pattern) {
+        return Ok(pattern.clone());
+    }
+    let mut leaves = Vec::new();
+    collect_leaves(pattern, &mut String::new(), &mut leaves);
+    let mut path = Vec::new();
+    references_walk(pattern, &leaves, &mut path)
+}
+
+/// Every scalar of the document with its path, anchors removed from keys.
+fn collect_leaves<'a>(value: &'a Value, path: &mut String, out: &mut Vec<(String, &'a Value)>) {
+    match value {
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("/{i}"));
+                collect_leaves(item, path, out);
+                path.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                let len = path.len();
+                path.push('/');
+                path.push_str(strip_anchor(key));
+                collect_leaves(item, path, out);
+                path.truncate(len);
+            }
+        }
+        scalar => out.push((path.clone(), scalar)),
+    }
+}
+
+/// `(key)`, `=(key)`, `X(key)`, `^(key)`, `+(key)`, `<(key)`: `key`.
+fn strip_anchor(key: &str) -> &str {
+    let Some(inner) = key.strip_suffix(')') else {
+        return key;
+    };
+    ["(", "=(", "X(", "^(", "+(", "<("]
+        .iter()
+        .find_map(|prefix| inner.strip_prefix(prefix))
+        .unwrap_or(key)
+}
+
+fn references_walk(
+    value: &Value,
+    leaves: &[(String, &Value)],
+    path: &mut Vec<String>,
+) -> Result<Value, String> {
+    match value {
+        Value::String(text) => resolve_references(text, leaves, &pointer(path)).map(Value::String),
+        Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                path.push(i.to_string());
+                let result = references_walk(item, leaves, path);
+                path.pop();
+                out.push(result?);
+            }
+            Ok(Value::Array(out))
+        }
+        Value::Object(map) => {
+            let mut out = serde_json::Map::with_capacity(map.len());
+            for (key, item) in map {
+                let new_key = resolve_references(key, leaves, &pointer(path))?;
+                path.push(key.clone());
+                let result = references_walk(item, leaves, path);
+                path.pop();
+                out.insert(new_key, result?);
+            }
+            Ok(Value::Object(out))
+        }
+        other => Ok(other.clone()),
+    }
+}
+
+fn resolve_references(
+    text: &str,
+    leaves: &[(String, &Value)],
+    path: &str,
+) -> Result<String, String> {
+    let (Some(references), Some(escaped)) = (REFERENCES.as_ref(), ESCAPED_REFERENCES.as_ref())
+    else {
+        return Ok(text.to_string());
+    };
+    if !text.contains("$(") {
+        return Ok(text.to_string());
+    }
+    let mut value = text.to_string();
+    let found: Vec<String> = references
+        .find_iter(text)
+        .map(|m| m.as_str().to_string())
+        .collect();
+    for old in found {
+        let initial = old.starts_with("$(");
+        let reference = if initial { &old[..] } else { &old[1..] };
+        let resolved = resolve_reference(reference, leaves, path)
+            .map_err(|error| format!("failed to resolve {reference} at path {path}: {error}"))?;
+        let Some(resolved) = resolved else {
+            return Err(format!(
+                "got nil resolved variable {reference} at path {path}: <nil>"
+            ));
+        };
+        let Value::String(resolved) = resolved else {
+            return Err(format!(
+                "NotResolvedReferenceErr,reference {reference} not resolved at path {path}"
+            ));
+        };
+        let prefix = if initial { "" } else { &old[..1] };
+        value = value.replacen(&old, &format!("{prefix}{resolved}"), 1);
+    }
+    if value.contains("\\$(") {
+        value = escaped
+            .replace_all(&value, |caps: &regex::Captures<'_>| {
+                caps[0][1..].to_string()
+            })
+            .into_owned();
+    }
+    Ok(value)
+}
+
+/// One reference: `$(op path)` to the value at `path` (relative to the
+/// string's own path), with the operator in front.
+fn resolve_reference(
+    reference: &str,
+    leaves: &[(String, &Value)],
+    path: &str,
+) -> Result<Option<Value>, String> {
+    let inner = reference.trim_matches(|c| matches!(c, '$' | '(' | ')'));
+    let operator = [">=", "<=", ">", "<", "!"]
+        .into_iter()
+        .find(|op| inner.starts_with(op))
+        .unwrap_or("");
+    let target = &inner[operator.len()..];
+    if target.is_empty() {
+        return Err("expected path, found empty reference".to_string());
+    }
+    let absolute = if target.starts_with('/') {
+        super::functions::clean_path(target)
+    } else {
+        super::functions::clean_path(&format!("{path}/{target}"))
+    };
+    let found = leaves
+        .iter()
+        .rev()
+        .find(|(leaf, _)| *leaf == absolute)
+        .map(|(_, value)| (*value).clone());
+    if operator.is_empty() {
+        return Ok(found);
+    }
+    let text = match &found {
+        Some(Value::String(s)) => s.clone(),
+        // Kyverno's JSON numbers are all float64, written with `%f`.
+        Some(Value::Number(n)) => format!("{:.6}", n.as_f64().unwrap_or(0.0)),
+        other => {
+            let shown = other
+                .as_ref()
+                .map_or("<nil>".to_string(), |v| v.to_string());
+            return Err(format!(
+                "incorrect expression: operator {operator} does not match with value {shown}"
+            ));
+        }
+    };
+    Ok(Some(Value::String(format!("{operator}{text}"))))
 }
 
 #[cfg(test)]

@@ -442,3 +442,99 @@ fn images_and_functions_in_variables() {
         json!(1)
     );
 }
+
+#[test]
+fn references_resolve_against_the_pattern() {
+    let document = json!({
+        "metadata": {"name": "temp", "namespace": "n1",
+                     "annotations": {"test": "$(../../../../spec/namespace)"}},
+        "(spec)": {"namespace": "n1", "name": "temp1"}
+    });
+    let mut expected = document.clone();
+    expected["metadata"]["annotations"]["test"] = json!("n1");
+    assert_eq!(substitute_references(&document), Ok(expected));
+
+    let pattern = json!({"spec": {"containers": [{
+        "name": "*",
+        "resources": {
+            "requests": {"memory": "$(<=./../../limits/memory)"},
+            "limits": {"memory": "2048Mi"}
+        }
+    }]}});
+    assert_eq!(
+        substitute_references(&pattern)
+            .map(|p| p["spec"]["containers"][0]["resources"]["requests"]["memory"].clone()),
+        Ok(json!("<=2048Mi"))
+    );
+    // A number with an operator is written as Go's `%f`.
+    assert_eq!(
+        substitute_references(&json!({"a": 2, "b": "$(>./../a)"})),
+        Ok(json!({"a": 2, "b": ">2.000000"}))
+    );
+}
+
+#[test]
+fn escaped_and_failed_references() {
+    let document = json!({
+        "metadata": {"annotations": {
+            "test1": "$(../../../../spec/namespace)",
+            "test2": "\\$(ENV_VAR)",
+            "test3": "\\${ENV_VAR}",
+            "test4": "\\\\\\${ENV_VAR}"
+        }},
+        "(spec)": {"namespace": "n1"}
+    });
+    assert_eq!(
+        substitute_references(&document),
+        Ok(json!({
+            "metadata": {"annotations": {
+                "test1": "n1",
+                "test2": "$(ENV_VAR)",
+                "test3": "\\${ENV_VAR}",
+                "test4": "\\\\\\${ENV_VAR}"
+            }},
+            "(spec)": {"namespace": "n1"}
+        }))
+    );
+    assert_eq!(
+        substitute_references(&json!({"a": "$(./../b)"})),
+        Err("got nil resolved variable $(./../b) at path /a: <nil>".to_string())
+    );
+    assert_eq!(
+        substitute_references(&json!({"a": "$(./../b)", "b": 1})),
+        Err("NotResolvedReferenceErr,reference $(./../b) not resolved at path /a".to_string())
+    );
+    assert_eq!(
+        substitute_references(&json!({"a": "$(<)"})),
+        Err("failed to resolve $(<) at path /a: expected path, found empty reference".to_string())
+    );
+    assert_eq!(
+        substitute_references(&json!({"a": "x $(<./../b)", "b": true})),
+        Err("failed to resolve $(<./../b) at path /a: incorrect expression: operator < does not match with value true".to_string())
+    );
+    assert!(!has_references(&json!({"a": ["b", 1]})));
+    assert!(has_references(&json!({"a": ["$(./x)"]})));
+}
+
+#[test]
+fn reference_paths_join_as_go_does() {
+    let leaves_doc = json!({"spec": {"containers": [{"resources": {
+        "requests": {"memory": "x"}, "limits": {"memory": "1Gi"}}}]}});
+    let mut leaves = Vec::new();
+    collect_leaves(&leaves_doc, &mut String::new(), &mut leaves);
+    let from = "/spec/containers/0/resources/requests/memory";
+    for reference in [
+        "$(./../../limits/memory)",
+        "$(../../limits/memory)",
+        "$(/spec/containers/0/resources/limits/memory)",
+    ] {
+        assert_eq!(
+            resolve_reference(reference, &leaves, from),
+            Ok(Some(json!("1Gi"))),
+            "{reference}"
+        );
+    }
+    assert_eq!(strip_anchor("=(name)"), "name");
+    assert_eq!(strip_anchor("X(name)"), "name");
+    assert_eq!(strip_anchor("name)"), "name)");
+}
