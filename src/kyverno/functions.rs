@@ -26,8 +26,10 @@
 //! `multiply`, `divide`, `modulo`, `round`, `base64_decode`,
 //! `base64_encode`, `path_canonicalize`, `truncate`, `semver_compare`,
 //! `parse_json`, `parse_yaml`, `lookup`, `items`, `object_from_lists`,
-//! `time_now_utc`. Their argument checks and messages are Kyverno's
-//! (`JMESPath function 'divide': Zero divisor passed`).
+//! and the time functions of `time.go` over RFC 3339 times (`time_since`,
+//! `time_add`, `time_before`, `time_to_cron`...; see [`time`]). Their
+//! argument checks and messages are Kyverno's (`JMESPath function
+//! 'divide': Zero divisor passed`).
 //!
 //! Arithmetic follows Kyverno: a number is a scalar; a string is a
 //! Kubernetes quantity if it parses as one (so `'10'` is a quantity), else a
@@ -37,10 +39,10 @@
 //!
 //! # Not supported
 //!
-//! `random`, `x509_decode`, `image_normalize`, and the time functions other
-//! than `time_now_utc` (`time_since`, `time_add`, `time_parse`...): calling
-//! them is an `unknown function` error. Regular expressions are Rust's
-//! `regex` (RE2 syntax, as Go's).
+//! `random`, `x509_decode` and `image_normalize`: calling them is an
+//! `unknown function` error. Time layouts other than RFC 3339. Regular
+//! expressions are Rust's `regex` (RE2 syntax, as Go's). Argument-count
+//! errors are worded here (go-jmespath's own are not reproduced).
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -53,6 +55,8 @@ use jmespath::{ErrorReason, JmespathError, Rcvar, Runtime, Variable};
 use serde_json::{Number, Value};
 
 use super::quantity::{parse_duration, parse_quantity};
+
+mod time;
 
 /// Why an expression could not be evaluated.
 #[derive(Debug, Clone, PartialEq)]
@@ -374,7 +378,18 @@ fn register_kyverno_functions(runtime: &mut Runtime) {
         ("lookup", 2, f_lookup),
         ("items", 3, f_items),
         ("object_from_lists", 2, f_object_from_lists),
-        ("time_now_utc", 0, f_time_now_utc),
+        ("time_since", 3, time::f_time_since),
+        ("time_now", 0, time::f_time_now),
+        ("time_now_utc", 0, time::f_time_now),
+        ("time_add", 2, time::f_time_add),
+        ("time_parse", 2, time::f_time_parse),
+        ("time_to_cron", 1, time::f_time_to_cron),
+        ("time_utc", 1, time::f_time_utc),
+        ("time_diff", 2, time::f_time_diff),
+        ("time_before", 2, time::f_time_before),
+        ("time_after", 2, time::f_time_after),
+        ("time_between", 3, time::f_time_between),
+        ("time_truncate", 2, time::f_time_truncate),
     ];
     for &(name, arity, function) in table {
         runtime.register_function(
@@ -1259,36 +1274,6 @@ fn f_object_from_lists(name: &str, args: Args<'_>) -> FnResult {
         object.insert(key, values.get(i).cloned().unwrap_or_else(null));
     }
     Ok(Variable::Object(object))
-}
-
-fn f_time_now_utc(_: &str, _: Args<'_>) -> FnResult {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_err(|error| error.to_string())?;
-    let seconds = i64::try_from(now.as_secs()).map_err(|error| error.to_string())?;
-    Ok(Variable::String(rfc3339_utc(seconds)))
-}
-
-/// `2006-01-02T15:04:05Z` for seconds since the epoch.
-fn rfc3339_utc(seconds: i64) -> String {
-    let days = seconds.div_euclid(86_400);
-    let rest = seconds.rem_euclid(86_400);
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
 }
 
 #[cfg(test)]

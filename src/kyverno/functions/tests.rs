@@ -540,8 +540,116 @@ fn canonical_quantities_and_durations() {
     assert_eq!(format_duration(90 * 60 * 1_000_000_000), "1h30m0s");
     assert_eq!(format_duration(2_000_000), "2ms");
     assert_eq!(format_duration(-61_000_000_000), "-1m1s");
-    assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
-    assert_eq!(rfc3339_utc(1_700_000_000), "2023-11-14T22:13:20Z");
     assert_eq!(clean_path(""), ".");
     assert_eq!(clean_path("a/../.."), "..");
+}
+
+// Kyverno's `time_test.go` cases that do not depend on the clock (those
+// with Go layouts such as `Mon Jan _2 15:04:05 MST 2006` are not supported).
+#[test]
+fn time_functions() {
+    let cases = [
+        (
+            "time_since('', '2021-01-02T15:04:05-07:00', '2021-01-10T03:14:05-07:00')",
+            json!("180h10m0s"),
+        ),
+        (
+            "time_to_cron(time_utc('2023-02-02T15:04:05-07:00'))",
+            json!("4 22 2 2 4"),
+        ),
+        (
+            "time_utc('2023-02-02T15:04:05Z')",
+            json!("2023-02-02T15:04:05Z"),
+        ),
+        (
+            "time_utc('2023-02-02T15:04:05-07:00')",
+            json!("2023-02-02T22:04:05Z"),
+        ),
+        (
+            "time_diff('2021-01-02T15:04:05-07:00', '2021-01-10T03:14:05-07:00')",
+            json!("180h10m0s"),
+        ),
+        (
+            "time_before('2021-01-02T15:04:05-07:00', '2021-01-02T15:04:05-07:00')",
+            json!(false),
+        ),
+        (
+            "time_after('2021-01-02T16:04:05-07:00', '2021-01-02T15:04:05-07:00')",
+            json!(true),
+        ),
+        (
+            "time_between('2021-01-02T17:04:05-07:00', '2021-01-02T15:04:05-07:00', '2021-01-02T18:04:05-07:00')",
+            json!(true),
+        ),
+        (
+            "time_between('2021-01-02T18:04:05-07:00', '2021-01-02T15:04:05-07:00', '2021-01-02T18:04:05-07:00')",
+            json!(false),
+        ),
+        (
+            "time_since('', '2021-01-02T15:04:05Z', '2021-01-02T16:04:05Z')",
+            json!("1h0m0s"),
+        ),
+        ("time_to_cron('2023-02-02T15:04:05Z')", json!("4 15 2 2 4")),
+        (
+            "time_add('2021-01-02T15:04:05-07:00', '3h')",
+            json!("2021-01-02T18:04:05-07:00"),
+        ),
+        (
+            "time_parse('1136239445', '1136239445')",
+            json!("2006-01-02T22:04:05Z"),
+        ),
+        (
+            "time_parse('2006-01-02T15:04:05Z07:00', '2021-01-02T15:04:05-07:00')",
+            json!("2021-01-02T15:04:05-07:00"),
+        ),
+        (
+            "time_utc('2021-01-02T18:04:05+05:30')",
+            json!("2021-01-02T12:34:05Z"),
+        ),
+        (
+            "time_diff('2021-01-02T15:04:05Z', '2021-01-02T16:04:05Z')",
+            json!("1h0m0s"),
+        ),
+        (
+            "time_diff('2021-01-02T16:04:05Z', '2021-01-02T15:04:05Z')",
+            json!("-1h0m0s"),
+        ),
+        (
+            "time_before('2021-01-02T15:04:05Z', '2021-01-02T16:04:05Z')",
+            json!(true),
+        ),
+        (
+            "time_after('2021-01-02T15:04:05Z', '2021-01-02T16:04:05Z')",
+            json!(false),
+        ),
+        (
+            "time_between('2021-01-02T17:04:05Z', '2021-01-01T00:00:00Z', '2021-01-03T23:59:59Z')",
+            json!(true),
+        ),
+        (
+            "time_between('2021-01-02T17:04:05Z', '2021-01-02T17:04:05Z', '2021-01-03T23:59:59Z')",
+            json!(false),
+        ),
+        (
+            "time_truncate('2023-02-02T15:04:05Z', '1h')",
+            json!("2023-02-02T15:00:00Z"),
+        ),
+        (
+            "time_truncate('2023-02-02T15:04:05Z', '24h')",
+            json!("2023-02-02T00:00:00Z"),
+        ),
+    ];
+    for (expression, expected) in cases {
+        assert_eq!(ok(expression), expected, "{expression}");
+    }
+    assert!(matches!(ok("time_now_utc()"), Value::String(s) if s.len() == 20 && s.ends_with('Z')));
+    assert!(err("time_since('Mon Jan _2', 'x', '')").contains("is not supported offline"));
+    assert!(
+        err("time_add('2021-01-02T15:04:05Z', 'soon')").contains("time: invalid duration \"soon\"")
+    );
+    assert!(
+        err("time_before(`1`, '2021-01-02T15:04:05-07:00')")
+            .contains("argument #1 is not of type string")
+    );
+    assert!(err("time_utc('')").starts_with("parsing time \"\""));
 }
