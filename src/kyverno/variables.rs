@@ -9,7 +9,8 @@
 //! - A string that is exactly one `{{ expr }}` becomes the value, typed
 //!   (number, boolean, map, list, `null`).
 //! - Inside a longer string a value is written as text: strings as they
-//!   are, anything else as compact JSON (maps with sorted keys, `null`).
+//!   are, anything else as Go's compact JSON (maps with sorted keys, `null`,
+//!   `<`, `>` and `&` escaped as `\u003c`...).
 //! - Several variables in one string; nested ones (`{{ a.{{ b }} }}`) are
 //!   resolved innermost first, and a value that itself holds `{{ }}` is
 //!   substituted again, as Kyverno loops until none is left.
@@ -433,7 +434,7 @@ fn substitute_string(
         }
         let replacement = match &*resolved {
             Variable::String(s) => s.clone(),
-            other => functions::to_json(other).to_string(),
+            other => go_json(&functions::to_json(other)),
         };
         value = format!(
             "{}{}{}",
@@ -447,6 +448,21 @@ fn substitute_string(
         path: pointer(path),
         message: format!("variables still unresolved after {MAX_ROUNDS} rounds"),
     })
+}
+
+/// Go's `json.Marshal`: compact, with `<`, `>`, `&`, U+2028 and U+2029
+/// escaped (they can only occur inside strings, so a plain replace is
+/// exact).
+fn go_json(value: &Value) -> String {
+    let text = value.to_string();
+    if !text.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+        return text;
+    }
+    text.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
 }
 
 fn unescape(value: &str, escaped: &Regex) -> String {

@@ -538,3 +538,27 @@ fn reference_paths_join_as_go_does() {
     assert_eq!(strip_anchor("X(name)"), "name");
     assert_eq!(strip_anchor("name)"), "name)");
 }
+
+#[test]
+fn json_in_text_is_gos() {
+    let ctx = context_with_object(json!({"m": {"b": "<a&b>", "a": [1, 2.5, null]}}));
+    assert_eq!(
+        substitute(json!("m = {{ request.object.m }}"), &ctx),
+        json!(r#"m = {"a":[1,2.5,null],"b":"\u003ca\u0026b\u003e"}"#)
+    );
+    // A lone string is never JSON-encoded.
+    assert_eq!(
+        substitute(json!("{{ request.object.m.b }}"), &ctx),
+        json!("<a&b>")
+    );
+}
+
+#[test]
+fn contexts_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Context>();
+    send_sync::<VariableError>();
+    let ctx = context_with_object(resource());
+    let handle = std::thread::spawn(move || ctx.query("request.object.metadata.name"));
+    assert_eq!(handle.join().ok(), Some(Ok(json!("temp"))));
+}
