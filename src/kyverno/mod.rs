@@ -138,10 +138,24 @@
 //! `selector`, `annotations` or `Pod` among other kinds. The engine asks
 //! per resource kind: [`autogen::computed_rules_for_kind`].
 //!
+//! # Variables
+//!
+//! [`variables`] holds Kyverno's JSON context ([`variables::Context`]:
+//! `request.object`, `request.operation`, `element`, context entries) and
+//! substitutes `{{ expr }}` in policy documents
+//! ([`variables::substitute_all`]) as `pkg/engine/variables/vars.go` does:
+//! a whole-string variable keeps its type, one inside text is written as
+//! text (JSON for maps and lists), nested variables resolve innermost
+//! first, `\{{ }}` stays literal, and a key missing from the context is an
+//! error (`JMESPath query failed: Unknown key "x" in path`), in
+//! preconditions too. [`functions`] evaluates JMESPath with Kyverno's
+//! custom functions (`to_upper`, `regex_match`, `add`, `parse_yaml`...);
+//! [`images`] builds the `images` variable of a Pod or Pod controller.
+//!
 //! # Not supported (yet)
 //!
-//! - Variables and references in patterns: `{{ request.object... }}`,
-//!   `$(./../key)`; they are compared as text.
+//! - References in patterns (`$(./../key)`); the engine does not yet call
+//!   [`variables`], so `{{ }}` in patterns are compared as text.
 //! - Where Kyverno picks among several matches in Go's random map order (a
 //!   wildcard label key matching two labels, a pattern naming `metadata`
 //!   twice through anchors), the first in document order is taken.
@@ -153,12 +167,15 @@
 pub mod autogen;
 pub mod engine;
 pub mod findings;
+pub mod functions;
+pub mod images;
 pub mod matching;
 pub mod operator;
 pub mod pattern;
 pub mod policy;
 pub mod quantity;
 pub mod test_run;
+pub mod variables;
 
 pub use matching::{Request, rule_applies};
 pub use pattern::{validate_any_pattern, validate_pattern};

@@ -100,6 +100,11 @@ impl Quantity {
             .unwrap_or_else(|| self.approximate().total_cmp(&other.approximate()))
     }
 
+    /// The exact value as `(mantissa, exp10, exp2)`: `mantissa * 10^exp10 * 2^exp2`.
+    pub fn parts(&self) -> (i128, i32, u32) {
+        (self.mantissa, self.exp10, self.exp2)
+    }
+
     fn exact_compare(&self, other: &Quantity) -> Option<Ordering> {
         let left = self.mantissa.checked_mul(1i128.checked_shl(self.exp2)?)?;
         let right = other.mantissa.checked_mul(1i128.checked_shl(other.exp2)?)?;
