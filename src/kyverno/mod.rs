@@ -131,6 +131,7 @@
 //!   `Policy`'s own namespace (Kyverno skips resources of other
 //!   namespaces: the caller's to check), and variables in the blocks.
 
+pub mod conditions;
 pub mod matching;
 pub mod operator;
 pub mod pattern;

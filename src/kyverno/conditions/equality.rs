@@ -1,0 +1,150 @@
+//! `Equals` and `NotEquals` (Kyverno's `operator/equal.go`; `NotEquals` is
+//! its negation, so every mismatch that makes `Equals` false makes
+//! `NotEquals` true).
+
+use serde_json::Value;
+
+use super::go;
+use crate::kyverno::operator::wildcard_match;
+use crate::kyverno::quantity::{parse_duration, parse_quantity};
+
+/// Kyverno's `EqualHandler.Evaluate`: the key's type picks the comparison.
+pub fn equals(key: &Value, value: &Value) -> bool {
+    match key {
+        Value::Bool(k) => value.as_bool() == Some(*k),
+        Value::Number(k) => number_equals(go::number(k), value),
+        Value::String(k) => string_equals(k, value),
+        Value::Object(_) => value.is_object() && deep_equal(key, value),
+        Value::Array(_) => value.is_array() && deep_equal(key, value),
+        // A nil key has no handler branch: never equal, not even to nil.
+        Value::Null => false,
+    }
+}
+
+fn number_equals(key: f64, value: &Value) -> bool {
+    match value {
+        Value::Number(v) => go::number(v) == key,
+        Value::String(v) => go::parse_float(v).is_some_and(|v| v == key),
+        _ => false,
+    }
+}
+
+fn string_equals(key: &str, value: &Value) -> bool {
+    // Durations first: the one reading that may compare a string with a number.
+    if let Some((k, v)) = durations(&Value::String(key.to_string()), value) {
+        return go::duration_seconds(k) == go::duration_seconds(v);
+    }
+    if let Some(k) = parse_quantity(key)
+        && let Value::String(v) = value
+    {
+        // A quantity key never falls back to text: `"1"` does not equal `"1*"`.
+        return parse_quantity(v).is_some_and(|v| k.compare(&v).is_eq());
+    }
+    match value {
+        Value::String(pattern) => wildcard_match(pattern, key),
+        _ => false,
+    }
+}
+
+/// Kyverno's `parseDuration(key, value)`: at least one side must be a
+/// duration string other than `"0"`; the other may be a duration string or
+/// a number of seconds. Nanoseconds, or `None` when this reading fails.
+pub fn durations(key: &Value, value: &Value) -> Option<(i64, i64)> {
+    let as_duration = |side: &Value| match side {
+        Value::String(s) if s != "0" => parse_duration(s),
+        _ => None,
+    };
+    let as_seconds = |side: &Value| match side {
+        Value::Number(n) => Some(go::seconds_to_duration(go::number(n))),
+        _ => None,
+    };
+    let (k, v) = (as_duration(key), as_duration(value));
+    if k.is_none() && v.is_none() {
+        return None;
+    }
+    Some((
+        k.or_else(|| as_seconds(key))?,
+        v.or_else(|| as_seconds(value))?,
+    ))
+}
+
+/// `reflect.DeepEqual` of two decoded JSON values: numbers compare as the
+/// `float64`s Go decoded them into, so `1` equals `1.0`.
+pub fn deep_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => go::number(x) == go::number(y),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| deep_equal(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, xv)| y.get(k).is_some_and(|yv| deep_equal(xv, yv)))
+        }
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    // Kyverno's equal_test.go and notequal_test.go, with the key/value type
+    // pairs that survive JSON decoding.
+    #[test]
+    fn equal_handler_table() {
+        let cases = [
+            (json!(true), json!(true), true),
+            (json!(false), json!(true), false),
+            (json!(true), json!("true"), false),
+            (json!(1), json!(1), true),
+            (json!(1), json!(1.0), true),
+            (json!(1.5), json!(1), false),
+            (json!(1), json!("1"), true),
+            (json!(1), json!("1.0"), true),
+            (json!(1), json!("one"), false),
+            (json!("1"), json!(1), false),
+            (json!("abc"), json!("a*"), true),
+            (json!("abc"), json!("a?c"), true),
+            (json!("a*"), json!("abc"), false),
+            (json!("1Gi"), json!("1024Mi"), true),
+            (json!("1Gi"), json!("1Gi*"), false),
+            (json!("10"), json!("1?"), false),
+            (json!("1h"), json!("3600s"), true),
+            (json!("1h"), json!(3600), true),
+            (json!("1s"), json!(1.5), true),
+            (json!("0"), json!("0s"), false),
+            (
+                json!({"a": [1, {"b": 2}]}),
+                json!({"a": [1.0, {"b": 2}]}),
+                true,
+            ),
+            (json!({"a": 1}), json!({"a": 1, "b": 2}), false),
+            (json!([1, 2]), json!([2, 1]), false),
+            (json!([]), json!({}), false),
+            (json!(null), json!(null), false),
+            (json!(null), json!(""), false),
+        ];
+        for (key, value, want) in cases {
+            assert_eq!(equals(&key, &value), want, "{key} Equals {value}");
+        }
+    }
+
+    #[test]
+    fn durations_need_one_duration_string() {
+        assert_eq!(
+            durations(&json!("1m"), &json!(60)),
+            Some((60_000_000_000, 60_000_000_000))
+        );
+        assert_eq!(
+            durations(&json!(1), &json!("1s")),
+            Some((1_000_000_000, 1_000_000_000))
+        );
+        assert_eq!(durations(&json!("0"), &json!(0)), None);
+        assert_eq!(durations(&json!("1m"), &json!("x")), None);
+        assert_eq!(durations(&json!("1m"), &json!(true)), None);
+        assert_eq!(durations(&json!(1), &json!(2)), None);
+    }
+}
