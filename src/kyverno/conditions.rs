@@ -48,14 +48,14 @@
 //!   as a float (`1` equals `"1.0"`). A string is compared as a Go duration
 //!   if either side is a duration string other than `"0"` (a number on the
 //!   other side is seconds, truncated: `"1s"` equals `1.5`); else, if the
-//!   key is a quantity and the value a string, as quantities (`"1Gi"`
-//!   equals `"1024Mi"`; a value that is no quantity is unequal, never
-//!   matched as text); else the value string is a wildcard pattern for the
-//!   key (`"1.5.*"`). Maps and lists are deeply equal or not. A `null` key
-//!   equals nothing, not even `null`. So `"1"` does not equal `1` though
-//!   `1` equals `"1"`.
-//! - **`NotEquals`/`NotEqual`**: exactly not `Equals`, so any mismatch of
-//!   types (and a `null` key) makes it true.
+//!   key is a quantity, as quantities against a quantity string or a
+//!   number (`"1Gi"` equals `"1024Mi"`, `"5"` equals `5`; a value that is
+//!   neither is unequal, never matched as text); else the value string is
+//!   a wildcard pattern for the key (`"1.5.*"`). Maps and lists are deeply
+//!   equal or not. A `null` key equals nothing, not even `null`.
+//! - **`NotEquals`/`NotEqual`**: not `Equals`, so any mismatch of types
+//!   makes it true; but a `null` key makes it false too (Kyverno's handler
+//!   has no branch for it).
 //! - **`GreaterThan`, `GreaterThanOrEquals`, `LessThan`,
 //!   `LessThanOrEquals`**: a number key against a number, a duration
 //!   string (seconds) or a float string. A string key: durations first,
@@ -188,7 +188,7 @@ pub fn evaluate_condition(key: &Value, operator: &str, value: &Value) -> Result<
     })?;
     Ok(match op {
         ConditionOperator::Equals => equality::equals(key, value),
-        ConditionOperator::NotEquals => !equality::equals(key, value),
+        ConditionOperator::NotEquals => equality::not_equals(key, value),
         ConditionOperator::Numeric(cmp) => numeric::compare(key, value, cmp),
         ConditionOperator::Duration(cmp) => numeric::compare_durations(key, value, cmp),
         ConditionOperator::Membership(m) => membership::evaluate(key, value, m),

@@ -1,12 +1,13 @@
-//! `Equals` and `NotEquals` (Kyverno's `operator/equal.go`; `NotEquals` is
-//! its negation, so every mismatch that makes `Equals` false makes
-//! `NotEquals` true).
+//! `Equals` and `NotEquals` (Kyverno's `operator/equal.go` and
+//! `operator/notequal.go`). `NotEquals` is Kyverno's own handler, but since
+//! its type-mismatch fixes (kyverno#16276) it is the negation of `Equals`
+//! except for a key of no handled type (`null`): both are false there.
 
 use serde_json::Value;
 
 use super::go;
 use crate::kyverno::operator::wildcard_match;
-use crate::kyverno::quantity::{parse_duration, parse_quantity};
+use crate::kyverno::quantity::{Quantity, parse_duration, parse_quantity};
 
 /// Kyverno's `EqualHandler.Evaluate`: the key's type picks the comparison.
 pub fn equals(key: &Value, value: &Value) -> bool {
@@ -19,6 +20,11 @@ pub fn equals(key: &Value, value: &Value) -> bool {
         // A nil key has no handler branch: never equal, not even to nil.
         Value::Null => false,
     }
+}
+
+/// Kyverno's `NotEqualHandler.Evaluate`.
+pub fn not_equals(key: &Value, value: &Value) -> bool {
+    !key.is_null() && !equals(key, value)
 }
 
 fn number_equals(key: f64, value: &Value) -> bool {
@@ -34,15 +40,24 @@ fn string_equals(key: &str, value: &Value) -> bool {
     if let Some((k, v)) = durations(&Value::String(key.to_string()), value) {
         return go::duration_seconds(k) == go::duration_seconds(v);
     }
-    if let Some(k) = parse_quantity(key)
-        && let Value::String(v) = value
-    {
+    if let Some(k) = parse_quantity(key) {
         // A quantity key never falls back to text: `"1"` does not equal `"1*"`.
-        return parse_quantity(v).is_some_and(|v| k.compare(&v).is_eq());
+        return comparable_quantity(value).is_some_and(|v| k.compare(&v).is_eq());
     }
     match value {
         Value::String(pattern) => wildcard_match(pattern, key),
         _ => false,
+    }
+}
+
+/// Kyverno's `parseComparableQuantity`: a quantity string, or a number
+/// (so `"5"` equals `5`, kyverno#16358).
+fn comparable_quantity(value: &Value) -> Option<Quantity> {
+    match value {
+        Value::String(v) => parse_quantity(v),
+        // `Display` writes the exact shortest decimal, never an exponent.
+        Value::Number(n) => parse_quantity(&go::number(n).to_string()),
+        _ => None,
     }
 }
 
@@ -91,11 +106,46 @@ mod tests {
 
     use super::*;
 
-    // Kyverno's equal_test.go and notequal_test.go, with the key/value type
-    // pairs that survive JSON decoding.
+    // Kyverno's equal_test.go (its 3.14 and 2.71 are 3.25 and 2.75 here:
+    // clippy reads them as constants), then the cases its switches decide.
     #[test]
     fn equal_handler_table() {
         let cases = [
+            (json!(true), json!(true), true),
+            (json!(false), json!(false), true),
+            (json!(true), json!(false), false),
+            (json!(true), json!("true"), false),
+            (json!(42), json!(42), true),
+            (json!(42), json!(43), false),
+            (json!(100), json!(100), true),
+            (json!(42), json!(42.0), true),
+            (json!(42), json!(42.5), false),
+            (json!(42), json!("42"), true),
+            (json!(42), json!("invalid"), false),
+            (json!(3.25), json!(3.25), true),
+            (json!(3.25), json!(2.75), false),
+            (json!(42.0), json!(42), true),
+            (json!(3.25), json!("3.25"), true),
+            (json!(3.25), json!("invalid"), false),
+            (json!(10), json!(true), false),
+            (json!(10.5), json!(10), false),
+            (json!("hello"), json!("hello"), true),
+            (json!("hello"), json!("world"), false),
+            (json!("hello-world"), json!("hello-*"), true),
+            (json!("goodbye-world"), json!("hello-*"), false),
+            (json!("hello"), json!(123), false),
+            (json!("100Mi"), json!("100Mi"), true),
+            (json!("1Gi"), json!("1024Mi"), true),
+            (json!("100Mi"), json!("200Mi"), false),
+            (json!("1h"), json!("60m"), true),
+            (json!("1h"), json!("30m"), false),
+            (json!({"foo": "bar"}), json!({"foo": "bar"}), true),
+            (json!({"foo": "bar"}), json!({"foo": "baz"}), false),
+            (json!({"foo": "bar"}), json!("not a map"), false),
+            (json!(["a", "b", "c"]), json!(["a", "b", "c"]), true),
+            (json!(["a", "b", "c"]), json!(["a", "b", "d"]), false),
+            (json!(["a", "b", "c"]), json!(["a", "b"]), false),
+            (json!(["a", "b", "c"]), json!("not a slice"), false),
             (json!(true), json!(true), true),
             (json!(false), json!(true), false),
             (json!(true), json!("true"), false),
@@ -105,7 +155,14 @@ mod tests {
             (json!(1), json!("1"), true),
             (json!(1), json!("1.0"), true),
             (json!(1), json!("one"), false),
-            (json!("1"), json!(1), false),
+            (json!("1"), json!(1), true),
+            (json!("1k"), json!(1000), true),
+            (json!("0.5"), json!(0.5), true),
+            // Durations come first: against a number, `500m` is 500 minutes.
+            (json!("500m"), json!(0.5), false),
+            (json!("500m"), json!(30000), true),
+            (json!("500m"), json!("0.5"), true),
+            (json!("1"), json!(true), false),
             (json!("abc"), json!("a*"), true),
             (json!("abc"), json!("a?c"), true),
             (json!("a*"), json!("abc"), false),
@@ -129,6 +186,34 @@ mod tests {
         ];
         for (key, value, want) in cases {
             assert_eq!(equals(&key, &value), want, "{key} Equals {value}");
+        }
+    }
+
+    // Kyverno's notequal_test.go (3.14 and 2.71 as above) and
+    // Test_NotEqual_ResourceQuantityCrossType.
+    #[test]
+    fn not_equal_handler_table() {
+        let cases = [
+            (json!(true), json!(false), true),
+            (json!(42), json!(43), true),
+            (json!(5), json!(5.5), true),
+            (json!(3.25), json!(2.75), true),
+            (json!("hello"), json!("world"), true),
+            (json!("100Mi"), json!("not-a-quantity"), true),
+            (json!("1h"), json!("30m"), true),
+            (json!({"foo": "bar"}), json!({"foo": "baz"}), true),
+            (json!(["a", "b"]), json!(["a", "c"]), true),
+            (json!("5"), json!(5), false),
+            (json!("5"), json!(5.0), false),
+            (json!("5"), json!(6), true),
+            // Mismatched types are "not equal", but a nil key is neither.
+            (json!(true), json!("true"), true),
+            (json!(["a"]), json!({"a": 1}), true),
+            (json!(null), json!(null), false),
+            (json!(null), json!("a"), false),
+        ];
+        for (key, value, want) in cases {
+            assert_eq!(not_equals(&key, &value), want, "{key} NotEquals {value}");
         }
     }
 

@@ -868,9 +868,13 @@ fn errors() {
 
 #[test]
 fn missing_keys_and_values_are_null() {
-    // A nil key equals nothing, so NotEquals holds.
+    // A nil key is neither equal nor not equal to anything.
     assert_eq!(
         run(json!([{"operator": "NotEquals", "value": "a"}])),
+        fails(None)
+    );
+    assert_eq!(
+        run(json!([{"key": "a", "operator": "NotEquals"}])),
         holds(None)
     );
     assert_eq!(
