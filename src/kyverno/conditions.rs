@@ -15,12 +15,14 @@
 //!   holds and `all` at its first that fails, but `all` is evaluated even
 //!   when `any` failed (so its substitution errors still surface).
 //! - An empty list, an empty map and `null` hold. Keys beside `any` and
-//!   `all` are an error, as Kyverno's unknown-field check makes them.
+//!   `all` are an error, as Kyverno's policy validation makes them.
 //!
-//! Each condition is `{key, operator, value, message}`. Its key, then its
-//! value, go through the caller's variable substitution before the
-//! operator is looked up, so a substitution error wins over an unknown
-//! operator, and an unknown operator is an error only when reached.
+//! Each condition is `{key, operator, value, message}` (other fields are
+//! ignored). The whole block is decoded first, so a malformed condition is
+//! an error wherever it stands. Then each condition's key, then its value,
+//! go through the caller's variable substitution before the operator is
+//! looked up: a substitution error wins over an unknown operator, and an
+//! unknown operator is an error only when its condition is reached.
 //!
 //! # Messages
 //!
@@ -213,57 +215,57 @@ pub fn evaluate_conditions(
     block: &Value,
     substitute: &mut dyn FnMut(&Value) -> Result<Value, String>,
 ) -> Result<ConditionsOutcome, String> {
+    match parse_block(block)? {
+        Block::List(conditions) => evaluate_list(&conditions, substitute),
+        Block::AnyAll { any, all } => evaluate_any_all(any.as_deref(), &all, substitute),
+    }
+}
+
+/// One condition as Kyverno decodes it; fields it does not know are
+/// ignored, a missing key or value is `null`, a missing operator `""`.
+struct Condition<'a> {
+    key: &'a Value,
+    operator: &'a str,
+    value: &'a Value,
+    message: &'a str,
+}
+
+enum Block<'a> {
+    List(Vec<Condition<'a>>),
+    /// `any` is `None` when absent or `null`, unlike an empty list.
+    AnyAll {
+        any: Option<Vec<Condition<'a>>>,
+        all: Vec<Condition<'a>>,
+    },
+}
+
+/// The whole block is decoded before anything is evaluated, as Kyverno
+/// decodes it: a malformed condition is an error even after the one that
+/// decides.
+fn parse_block(block: &Value) -> Result<Block<'_>, String> {
+    const PATH: &str = "preconditions/validate.deny.conditions";
     match block {
-        Value::Null => Ok(outcome(true, &[], ";")),
-        Value::Array(conditions) => evaluate_list(conditions, substitute),
-        Value::Object(map) => evaluate_any_all(map, substitute),
+        Value::Null => Ok(Block::List(Vec::new())),
+        Value::Array(items) => Ok(Block::List(parse_conditions(items)?)),
+        Value::Object(map) => {
+            // Kyverno's policy validation (`ApiextensionsJsonToKyvernoConditions`)
+            // refuses other keys; its engine's lenient decoding would ignore
+            // them and let a misspelt `alll` hold.
+            if let Some(unknown) = map.keys().find(|k| *k != "any" && *k != "all") {
+                return Err(format!(
+                    "error occurred while parsing {PATH}: unknown field '{unknown}' found under {PATH}"
+                ));
+            }
+            let any = condition_list(map, "any")?
+                .map(parse_conditions)
+                .transpose()?;
+            let all = condition_list(map, "all")?.map_or(Ok(Vec::new()), parse_conditions)?;
+            Ok(Block::AnyAll { any, all })
+        }
         other => Err(format!(
             "invalid conditions: expected a list or a map with any/all, found {other}"
         )),
     }
-}
-
-/// One condition's verdict and its `message` (empty when it has none).
-fn evaluate_one(
-    condition: &Value,
-    substitute: &mut Substitute<'_>,
-) -> Result<(bool, String), String> {
-    let Value::Object(fields) = condition else {
-        return Err(format!(
-            "invalid condition: expected a map, found {condition}"
-        ));
-    };
-    let text = |name: &str| -> Result<String, String> {
-        match fields.get(name) {
-            None | Some(Value::Null) => Ok(String::new()),
-            Some(Value::String(s)) => Ok(s.clone()),
-            Some(other) => Err(format!(
-                "invalid condition: {name} must be a string, found {other}"
-            )),
-        }
-    };
-    let operator = text("operator")?;
-    let message = text("message")?;
-    let key = substitute(fields.get("key").unwrap_or(&Value::Null))
-        .map_err(|e| format!("failed to substitute variables in condition key: {e}"))?;
-    let value = substitute(fields.get("value").unwrap_or(&Value::Null))
-        .map_err(|e| format!("failed to substitute variables in condition value: {e}"))?;
-    Ok((evaluate_condition(&key, &operator, &value)?, message))
-}
-
-fn evaluate_list(
-    conditions: &[Value],
-    substitute: &mut Substitute<'_>,
-) -> Result<ConditionsOutcome, String> {
-    let mut held = Vec::new();
-    for condition in conditions {
-        let (holds, message) = evaluate_one(condition, substitute)?;
-        if !holds {
-            return Ok(outcome(false, &[message], ";"));
-        }
-        held.push(message);
-    }
-    Ok(outcome(true, &held, ";"))
 }
 
 fn condition_list<'a>(
@@ -279,17 +281,65 @@ fn condition_list<'a>(
     }
 }
 
-fn evaluate_any_all(
-    map: &Map<String, Value>,
+fn parse_conditions(items: &[Value]) -> Result<Vec<Condition<'_>>, String> {
+    items.iter().map(parse_condition).collect()
+}
+
+fn parse_condition(item: &Value) -> Result<Condition<'_>, String> {
+    let Value::Object(fields) = item else {
+        return Err(format!("invalid condition: expected a map, found {item}"));
+    };
+    let text = |name: &str| -> Result<&str, String> {
+        match fields.get(name) {
+            None | Some(Value::Null) => Ok(""),
+            Some(Value::String(s)) => Ok(s),
+            Some(other) => Err(format!(
+                "invalid condition: {name} must be a string, found {other}"
+            )),
+        }
+    };
+    Ok(Condition {
+        key: fields.get("key").unwrap_or(&Value::Null),
+        operator: text("operator")?,
+        value: fields.get("value").unwrap_or(&Value::Null),
+        message: text("message")?,
+    })
+}
+
+/// One condition's verdict and its `message` (empty when it has none). The
+/// key, then the value, are substituted before the operator is looked up.
+fn evaluate_one(
+    condition: &Condition<'_>,
+    substitute: &mut Substitute<'_>,
+) -> Result<(bool, String), String> {
+    let key = substitute(condition.key)
+        .map_err(|e| format!("failed to substitute variables in condition key: {e}"))?;
+    let value = substitute(condition.value)
+        .map_err(|e| format!("failed to substitute variables in condition value: {e}"))?;
+    let holds = evaluate_condition(&key, condition.operator, &value)?;
+    Ok((holds, condition.message.to_string()))
+}
+
+fn evaluate_list(
+    conditions: &[Condition<'_>],
     substitute: &mut Substitute<'_>,
 ) -> Result<ConditionsOutcome, String> {
-    if let Some(unknown) = map.keys().find(|k| *k != "any" && *k != "all") {
-        return Err(format!(
-            "error occurred while parsing preconditions/validate.deny.conditions: unknown field {unknown:?}, only any and all are allowed"
-        ));
+    let mut held = Vec::new();
+    for condition in conditions {
+        let (holds, message) = evaluate_one(condition, substitute)?;
+        if !holds {
+            return Ok(outcome(false, &[message], ";"));
+        }
+        held.push(message);
     }
-    let any = condition_list(map, "any")?;
-    let all = condition_list(map, "all")?.unwrap_or(&[]);
+    Ok(outcome(true, &held, ";"))
+}
+
+fn evaluate_any_all(
+    any: Option<&[Condition<'_>]>,
+    all: &[Condition<'_>],
+    substitute: &mut Substitute<'_>,
+) -> Result<ConditionsOutcome, String> {
     let (mut held, mut failed) = (Vec::new(), Vec::new());
     let mut any_holds = true;
     if let Some(any) = any {

@@ -846,7 +846,7 @@ fn errors() {
     );
     assert_eq!(
         run(json!({"any": [], "none": []})),
-        Err("error occurred while parsing preconditions/validate.deny.conditions: unknown field \"none\", only any and all are allowed".into())
+        Err("error occurred while parsing preconditions/validate.deny.conditions: unknown field 'none' found under preconditions/validate.deny.conditions".into())
     );
     assert_eq!(
         run(json!({"all": {"key": "a"}})),
@@ -863,6 +863,25 @@ fn errors() {
     assert_eq!(
         run(json!([{"key": "a", "operator": 1, "value": "a"}])),
         Err("invalid condition: operator must be a string, found 1".into())
+    );
+}
+
+#[test]
+fn malformed_conditions_fail_wherever_they_stand() {
+    assert_eq!(
+        run(json!([condition("a", "b", ""), "garbage"])),
+        Err("invalid condition: expected a map, found \"garbage\"".into())
+    );
+    assert_eq!(
+        run(
+            json!({"any": [condition("a", "a", "")], "all": [{"operator": "Equals", "message": 7}]})
+        ),
+        Err("invalid condition: message must be a string, found 7".into())
+    );
+    // Fields Kyverno does not know are ignored.
+    assert_eq!(
+        run(json!([{"key": "a", "operator": "Equals", "value": "a", "note": 1}])),
+        holds(None)
     );
 }
 
