@@ -217,19 +217,33 @@ mod tests {
         }
     }
 
+    // Kyverno's parseDuration tests (operator_test.go), in nanoseconds.
     #[test]
-    fn durations_need_one_duration_string() {
-        assert_eq!(
-            durations(&json!("1m"), &json!(60)),
-            Some((60_000_000_000, 60_000_000_000))
-        );
-        assert_eq!(
-            durations(&json!(1), &json!("1s")),
-            Some((1_000_000_000, 1_000_000_000))
-        );
-        assert_eq!(durations(&json!("0"), &json!(0)), None);
-        assert_eq!(durations(&json!("1m"), &json!("x")), None);
-        assert_eq!(durations(&json!("1m"), &json!(true)), None);
-        assert_eq!(durations(&json!(1), &json!(2)), None);
+    fn kyverno_parse_duration_table() {
+        const S: i64 = 1_000_000_000;
+        let cases = [
+            (json!("2h"), json!("1h"), Some((7200 * S, 3600 * S))),
+            (json!("90m"), json!("1h30m"), Some((5400 * S, 5400 * S))),
+            (json!("30s"), json!("45s"), Some((30 * S, 45 * S))),
+            (json!("0s"), json!("1h"), Some((0, 3600 * S))),
+            (json!("2m"), json!(60), Some((120 * S, 60 * S))),
+            (json!("1h"), json!(120), Some((3600 * S, 120 * S))),
+            (json!("30s"), json!(10.0), Some((30 * S, 10 * S))),
+            (json!(120), json!("2m"), Some((120 * S, 120 * S))),
+            (json!(3600), json!("30m"), Some((3600 * S, 1800 * S))),
+            (json!(60.0), json!("1m"), Some((60 * S, 60 * S))),
+            // Neither is a duration.
+            (json!("hello"), json!("world"), None),
+            (json!(100), json!(200), None),
+            (json!("0"), json!("0"), None),
+            // A duration, but nothing to compare it with.
+            (json!("1h"), json!(true), None),
+            (json!(true), json!("1h"), None),
+            (json!("1h"), json!({}), None),
+            (json!("1m"), json!("x"), None),
+        ];
+        for (key, value, want) in cases {
+            assert_eq!(durations(&key, &value), want, "{key} {value}");
+        }
     }
 }

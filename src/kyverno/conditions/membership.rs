@@ -108,8 +108,11 @@ fn set_in(keys: &[String], value: &Value, op: Membership) -> Option<bool> {
             }
             items.iter().map(sprint).collect()
         }
-        // Only `AnyIn`/`AnyNotIn` take a lone number as a one-element list.
-        Value::Number(_) if matches!(op, Membership::AnyIn | Membership::AnyNotIn) => {
+        // Only `AnyIn`/`AnyNotIn` take a lone number or boolean as a
+        // one-element list (kyverno#9462, its anynotin_test.go).
+        Value::Number(_) | Value::Bool(_)
+            if matches!(op, Membership::AnyIn | Membership::AnyNotIn) =>
+        {
             vec![sprint(value)]
         }
         Value::String(text) => {
@@ -240,6 +243,7 @@ mod tests {
                 // Beyond the Go table: the value's type decides.
                 (json!("5"), json!(5), false),
                 (json!(["5"]), json!(5), true),
+                (json!(["true"]), json!(true), true),
                 (json!(null), json!([null]), false),
                 (json!("5"), json!("6"), false),
                 (json!("5"), json!("{\"a\": 1}"), false),
@@ -285,8 +289,8 @@ mod tests {
         );
     }
 
-    // Kyverno's anynotin_test.go cases, and the type errors that make a
-    // "not in" false rather than true.
+    // Kyverno's anynotin_test.go (3.14 is 3.25 as above), then the type
+    // errors that make a "not in" false rather than true.
     #[test]
     fn any_not_in_handler_table() {
         check(
@@ -295,7 +299,12 @@ mod tests {
                 (json!("kube-system"), json!(["default", "kube-*"]), false),
                 (json!("kyverno"), json!("default"), true),
                 (json!(64), json!("64"), false),
+                (json!(1), json!([1, 2, 3]), false),
                 (json!(64), json!("default"), true),
+                (json!(3.25), json!("3.25"), false),
+                (json!(2.2), json!([1.1, 2.2, 3.3]), false),
+                (json!(3.25), json!("default"), true),
+                (json!(true), json!(true), false),
                 (
                     json!(["kube-system", "kube-public"]),
                     json!("kube-*"),
@@ -306,16 +315,31 @@ mod tests {
                     json!("kube-system"),
                     true,
                 ),
+                (json!(["default", "kyverno"]), json!("kube-*"), true),
+                (json!([1, 2, 3]), json!(2), true),
+                (json!([1, 2, 3]), json!(4), true),
+                (json!([1.1, 2.2, 3.3]), json!(1.1), true),
+                (json!([1.1, 2.2, 3.3]), json!(4.4), true),
+                (json!([true, false]), json!(true), true),
+                (json!([true]), json!(false), true),
+                (
+                    json!(["default", "kyverno"]),
+                    json!(["kube-*", "kube-system"]),
+                    true,
+                ),
                 (
                     json!(["default", "kyverno"]),
                     json!(["kube-*", "ky*"]),
                     true,
                 ),
+                (json!([]), json!(["default", "kyverno"]), false),
+                (json!(""), json!(["default", "kyverno"]), true),
+                // Beyond the Go table.
                 (json!(["kyverno"]), json!("kyverno"), false),
+                (json!([2]), json!(2), false),
                 // `"6"` is valid JSON but no list: a type error, so false.
                 (json!("5"), json!("6"), false),
                 (json!("5"), json!(6), false),
-                (json!(["5"]), json!(6), true),
                 // Kyverno's `-` to `!-` rewrite of a negative range: `!-5-5`
                 // is a "not equal" pattern, so -3, inside -5..5, is "not in".
                 (json!(["-3"]), json!("-5-5"), true),
@@ -334,6 +358,7 @@ mod tests {
                 (json!(["a"]), json!("a"), true),
                 (json!([]), json!(["a"]), true),
                 (json!(["5"]), json!(5), false),
+                (json!([true]), json!(true), false),
                 (json!(["1", "10"]), json!("1-10"), true),
             ],
             AllIn,
