@@ -4,9 +4,10 @@
 //!
 //! This is the matcher: it takes a resource and a pattern, both as JSON,
 //! and says whether the resource matches; and [`matching`], which says
-//! whether a rule's `match`/`exclude` select a resource at all. `deny`
-//! conditions, JMESPath variables (`{{ }}`), rule autogeneration for Pod
-//! controllers and `charter test` come on top of them.
+//! whether a rule's `match`/`exclude` select a resource at all; and
+//! [`conditions`], which evaluates `deny` conditions and preconditions.
+//! JMESPath variables (`{{ }}`), rule autogeneration for Pod controllers
+//! and `charter test` come on top of them.
 //!
 //! The semantics follow Kyverno 1.12 and later, read from its sources:
 //! `pkg/engine/validate/validate.go` (the walk), `pkg/engine/anchor/`
@@ -152,10 +153,37 @@
 //! custom functions (`to_upper`, `regex_match`, `add`, `parse_yaml`...);
 //! [`images`] builds the `images` variable of a Pod or Pod controller.
 //!
+//! # Conditions
+//!
+//! [`conditions::evaluate_conditions`] evaluates a condition block
+//! (`validate.deny.conditions`, rule and foreach `preconditions`) as
+//! Kyverno's `pkg/engine/variables/evaluate.go` and
+//! `pkg/engine/variables/operator/` do; its test tables are ported:
+//!
+//! - A block is a list (all must hold) or `{any, all}`: one `any`
+//!   condition and every `all` condition must hold. `any: []` never holds;
+//!   an absent `any` is no condition. `any` stops at its first condition
+//!   that holds, `all` at its first that fails, and `all` runs even when
+//!   `any` failed. The outcome carries Kyverno's message: the non-empty
+//!   `message`s of the deciding conditions, joined with `"; "` (a legacy
+//!   list: the failing condition's message, or `";"`-joined when it holds).
+//! - Each condition's key and value go through the caller's variable
+//!   substitution (an error there fails the evaluation), then the operator
+//!   ([`conditions::evaluate_condition`]): `Equals`, `NotEquals`,
+//!   `GreaterThan`, `GreaterThanOrEquals`, `LessThan`, `LessThanOrEquals`,
+//!   `AnyIn`, `AllIn`, `AnyNotIn`, `AllNotIn`, and the deprecated `Equal`,
+//!   `NotEqual`, `In`, `NotIn` and `Duration*`, named in any case. An
+//!   unknown operator is an error; a type mismatch is false, never an
+//!   error.
+//! - JSON numbers are Go's `float64` throughout. Comparisons read Go
+//!   durations, then quantities, then numbers, then (for the ordering
+//!   operators) semantic versions; equality falls back to a wildcard
+//!   pattern in the value; the "in" operators compare members as Go prints
+//!   them, with wildcards on either side, and take ranges (`"1-10"`) and
+//!   strings holding JSON arrays of strings.
+//!
 //! # Not supported (yet)
 //!
-//! - References in patterns (`$(./../key)`); the engine does not yet call
-//!   [`variables`], so `{{ }}` in patterns are compared as text.
 //! - Where Kyverno picks among several matches in Go's random map order (a
 //!   wildcard label key matching two labels, a pattern naming `metadata`
 //!   twice through anchors), the first in document order is taken.
@@ -165,6 +193,7 @@
 //!   namespaces: the caller's to check), and variables in the blocks.
 
 pub mod autogen;
+pub mod conditions;
 pub mod engine;
 pub mod findings;
 pub mod functions;
