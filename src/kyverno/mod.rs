@@ -135,6 +135,7 @@ pub mod matching;
 pub mod operator;
 pub mod pattern;
 pub mod quantity;
+pub mod suite;
 
 pub use matching::{Request, rule_applies};
 pub use pattern::{validate_any_pattern, validate_pattern};
