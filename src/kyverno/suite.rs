@@ -511,7 +511,11 @@ pub fn compare_loaded(suite: &Suite, observed: &[Observed], loaded: &[Loaded]) -
     compare_with(suite, observed, Some(loaded))
 }
 
-fn compare_with(suite: &Suite, observed: &[Observed], loaded: Option<&[Loaded]>) -> Vec<CaseOutcome> {
+fn compare_with(
+    suite: &Suite,
+    observed: &[Observed],
+    loaded: Option<&[Loaded]>,
+) -> Vec<CaseOutcome> {
     let mut outcomes = Vec::new();
     for expectation in &suite.expectations {
         for resource in &expectation.resources {
@@ -578,7 +582,10 @@ fn compare_with(suite: &Suite, observed: &[Observed], loaded: Option<&[Loaded]>)
                 let description = if ok {
                     format!("{label}: {}", result.status)
                 } else if result.message.is_empty() {
-                    format!("{label}: want {}, got {}", expectation.result, result.status)
+                    format!(
+                        "{label}: want {}, got {}",
+                        expectation.result, result.status
+                    )
                 } else {
                     format!(
                         "{label}: want {}, got {} ({})",
@@ -848,10 +855,20 @@ impl File<'_> {
             let field = format!("{what}.{key}");
             match key {
                 "policy" => policy = self.optional_string(Some(value), &field)?,
-                "rule" => rule = self.optional_string(Some(value), &field)?.unwrap_or_default(),
-                "kind" => kind = self.optional_string(Some(value), &field)?.unwrap_or_default(),
+                "rule" => {
+                    rule = self
+                        .optional_string(Some(value), &field)?
+                        .unwrap_or_default()
+                }
+                "kind" => {
+                    kind = self
+                        .optional_string(Some(value), &field)?
+                        .unwrap_or_default()
+                }
                 "result" | "status" => {
-                    let text = self.optional_string(Some(value), &field)?.unwrap_or_default();
+                    let text = self
+                        .optional_string(Some(value), &field)?
+                        .unwrap_or_default();
                     if text.is_empty() {
                         continue;
                     }
@@ -889,10 +906,7 @@ impl File<'_> {
                             "generatedResource" => "the generated resource to compare",
                             _ => "the source a generate rule clones",
                         };
-                        unsupported.push(format!(
-                            "line {}: {field}: {what}",
-                            entry.key_mark.line
-                        ));
+                        unsupported.push(format!("line {}: {field}: {what}", entry.key_mark.line));
                     }
                 }
                 "isValidatingAdmissionPolicy"
@@ -922,7 +936,10 @@ impl File<'_> {
             .ok_or_else(|| self.at(node, format!("{what}: policy is required")))?;
         // As Kyverno: `result`, else the older `status`.
         let result = result.or(status).ok_or_else(|| {
-            self.at(node, format!("{what}: result is required (pass, fail, skip, error or warn)"))
+            self.at(
+                node,
+                format!("{what}: result is required (pass, fail, skip, error or warn)"),
+            )
         })?;
         // As Kyverno: `resources` when present (even empty), else `resource`.
         let resources = match (resources, resource.filter(|r| !r.is_empty())) {

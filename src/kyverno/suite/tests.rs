@@ -48,7 +48,10 @@ fn reads_the_current_format() {
     assert_eq!(suite.policies, vec![dir.path().join("policy.yaml")]);
     assert_eq!(
         suite.resources,
-        vec![dir.path().join("resources.yaml"), dir.path().join("more/pods.yaml")]
+        vec![
+            dir.path().join("resources.yaml"),
+            dir.path().join("more/pods.yaml")
+        ]
     );
     assert_eq!(suite.variables, Some(dir.path().join("values.yaml")));
     assert_eq!(
@@ -172,7 +175,9 @@ fn load_error(text: &str) -> String {
 #[test]
 fn errors_name_the_file_and_line() {
     assert_eq!(
-        load_error("name: t\nresults:\n  - policy: p\n    rule: r\n    kind: Pod\n    resources: [a]\n    result: passed\n"),
+        load_error(
+            "name: t\nresults:\n  - policy: p\n    rule: r\n    kind: Pod\n    resources: [a]\n    result: passed\n"
+        ),
         "FILE:7: results[0].result: unknown result \"passed\" (want pass, fail, skip, error or warn)"
     );
     assert_eq!(
@@ -199,7 +204,10 @@ fn errors_name_the_file_and_line() {
         load_error("apiVersion: cli.kyverno.io/v1alpha1\nkind: Values\n"),
         "FILE:2: kind \"Values\": want Test"
     );
-    assert_eq!(load_error("policies: a\n"), "FILE:1: policies must be a list");
+    assert_eq!(
+        load_error("policies: a\n"),
+        "FILE:1: policies must be a list"
+    );
     assert_eq!(load_error("- a\n"), "FILE:1: the test must be a mapping");
     assert_eq!(load_error(""), "FILE: empty file");
     let syntax = load_error("name: t\nresults: [\n");
@@ -301,12 +309,18 @@ fn reads_a_values_file() {
     );
     assert!(values.foreach_values("p", "x").is_empty());
     assert_eq!(
-        values.namespace_labels("team-a").cloned().map(Value::Object),
+        values
+            .namespace_labels("team-a")
+            .cloned()
+            .map(Value::Object),
         Some(json!({"tier": "gold"}))
     );
     // A Namespace object wins over a namespaceSelector entry.
     assert_eq!(
-        values.namespace_labels("team-b").cloned().map(Value::Object),
+        values
+            .namespace_labels("team-b")
+            .cloned()
+            .map(Value::Object),
         Some(json!({"tier": "bronze"}))
     );
     assert_eq!(values.namespace_labels("team-c"), None);
@@ -339,7 +353,10 @@ fn reads_the_plain_values_form() {
     );
     let values = load_values(&path).unwrap();
     assert!(values.global().is_empty());
-    assert_eq!(Value::Object(values.for_resource("p", "a")), json!({"x": 1}));
+    assert_eq!(
+        Value::Object(values.for_resource("p", "a")),
+        json!({"x": 1})
+    );
     assert_eq!(values.operation("p", "a"), "CREATE");
 }
 
@@ -387,7 +404,10 @@ fn finds_suites_recursively_sorted() {
     write(dir.path(), "a/test.yaml", "name: not-a-suite\n");
     write(dir.path(), "c/kyverno-test.yml", "name: not-a-suite\n");
     let single = write(dir.path(), "elsewhere/my-test.yaml", "name: c\n");
-    assert_eq!(find_suites(&[dir.path().to_path_buf()]), vec![a.clone(), b.clone()]);
+    assert_eq!(
+        find_suites(&[dir.path().to_path_buf()]),
+        vec![a.clone(), b.clone()]
+    );
     // A file is taken as it is; duplicates collapse.
     assert_eq!(
         find_suites(&[single.clone(), dir.path().join("b"), b.clone()]),
@@ -423,7 +443,13 @@ fn expect(policy: &str, rule: &str, kind: &str, resources: &[&str], result: Stat
     }
 }
 
-fn observed(rule: &str, kind: &str, namespace: Option<&str>, name: &str, status: Status) -> Observed {
+fn observed(
+    rule: &str,
+    kind: &str,
+    namespace: Option<&str>,
+    name: &str,
+    status: Status,
+) -> Observed {
     Observed {
         policy: "p".into(),
         policy_namespace: None,
@@ -493,7 +519,10 @@ fn a_missing_result_meets_only_skip() {
     assert_eq!(
         outcomes(&suite, &seen),
         vec![
-            (true, "p/r Pod excluded: skip (no result: the rule does not apply)".to_string()),
+            (
+                true,
+                "p/r Pod excluded: skip (no result: the rule does not apply)".to_string()
+            ),
             (
                 false,
                 "p/r Pod excluded: want pass, got no result (the rule does not apply)".to_string()
@@ -525,8 +554,14 @@ fn a_resource_that_was_not_loaded_is_not_found() {
     assert_eq!(
         got,
         vec![
-            (false, "p/r Pod typo: want skip, not found: no such resource in the suite".to_string()),
-            (true, "p/r Pod excluded: skip (no result: the rule does not apply)".to_string()),
+            (
+                false,
+                "p/r Pod typo: want skip, not found: no such resource in the suite".to_string()
+            ),
+            (
+                true,
+                "p/r Pod excluded: skip (no result: the rule does not apply)".to_string()
+            ),
             (
                 false,
                 "p/r Deployment excluded: want skip, not found: no such resource in the suite"
@@ -543,10 +578,28 @@ fn matches_autogen_rules_by_their_base_name() {
         expect("p", "r", "CronJob", &["nightly"], Status::Pass),
     ]);
     let seen = [
-        observed("autogen-r", "Deployment", Some("default"), "web", Status::Fail),
-        observed("autogen-cronjob-r", "CronJob", Some("default"), "nightly", Status::Fail),
+        observed(
+            "autogen-r",
+            "Deployment",
+            Some("default"),
+            "web",
+            Status::Fail,
+        ),
+        observed(
+            "autogen-cronjob-r",
+            "CronJob",
+            Some("default"),
+            "nightly",
+            Status::Fail,
+        ),
         // Another rule's autogen name must not count.
-        observed("autogen-rr", "Deployment", Some("default"), "web", Status::Pass),
+        observed(
+            "autogen-rr",
+            "Deployment",
+            Some("default"),
+            "web",
+            Status::Pass,
+        ),
     ];
     assert_eq!(
         outcomes(&suite, &seen),
@@ -596,7 +649,13 @@ fn matches_namespaces_of_resources_and_policies() {
 
 #[test]
 fn status_round_trips() {
-    for status in [Status::Pass, Status::Fail, Status::Skip, Status::Error, Status::Warn] {
+    for status in [
+        Status::Pass,
+        Status::Fail,
+        Status::Skip,
+        Status::Error,
+        Status::Warn,
+    ] {
         assert_eq!(Status::parse(status.as_str()), Some(status));
         assert_eq!(status.to_string(), status.as_str());
     }
@@ -609,15 +668,25 @@ fn status_round_trips() {
 #[test]
 fn the_shipped_suites_load() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/kyverno");
-    let suites = find_suites(&[root.clone()]);
+    let suites = find_suites(std::slice::from_ref(&root));
     assert!(suites.len() >= 13, "{suites:?}");
     let mut rows = 0;
     for path in &suites {
         let suite = load_suite(path).unwrap();
-        assert!(suite.unsupported.is_empty(), "{}: {:?}", path.display(), suite.unsupported);
+        assert!(
+            suite.unsupported.is_empty(),
+            "{}: {:?}",
+            path.display(),
+            suite.unsupported
+        );
         assert!(!suite.expectations.is_empty(), "{}", path.display());
         for file in suite.policies.iter().chain(&suite.resources) {
-            assert!(file.is_file(), "{}: {} is missing", path.display(), file.display());
+            assert!(
+                file.is_file(),
+                "{}: {} is missing",
+                path.display(),
+                file.display()
+            );
         }
         if let Some(values) = &suite.variables {
             load_values(values).unwrap();
