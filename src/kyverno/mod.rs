@@ -119,6 +119,13 @@
 //!   specified in a kind block..."). So are malformed blocks and selectors
 //!   Kubernetes would not build (unknown operators, bad label keys).
 //!
+//! # Test suites
+//!
+//! [`suite`] reads Kyverno CLI test suites (`kyverno-test.yaml`) and their
+//! values files, and compares an engine's results with what they expect;
+//! `tests/kyverno/` holds suites whose expected results are the Kyverno
+//! CLI's.
+//!
 //! # Not supported (yet)
 //!
 //! - Variables and references in patterns: `{{ request.object... }}`,

@@ -701,3 +701,19 @@ fn the_shipped_suites_load() {
     }
     assert!(rows >= 150, "{rows} rows");
 }
+
+#[test]
+fn an_expectation_without_a_kind_matches_any_kind() {
+    let suite = suite_expecting(vec![expect("p", "r", "", &["web"], Status::Pass)]);
+    let seen = [observed(
+        "autogen-r",
+        "Deployment",
+        None,
+        "web",
+        Status::Pass,
+    )];
+    assert_eq!(
+        outcomes(&suite, &seen),
+        vec![(true, "p/autogen-r web: pass".to_string())]
+    );
+}
