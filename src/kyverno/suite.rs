@@ -163,8 +163,9 @@ impl fmt::Display for Status {
 pub struct Values {
     global: Map<String, Value>,
     policies: Vec<PolicyValues>,
-    /// Namespace name and labels: `namespaces` entries first (Kyverno
-    /// prefers them), then `namespaceSelector` entries.
+    /// Namespace name and labels: `namespaceSelector` entries, then
+    /// `namespaces` entries; the last one of a name wins, as in Kyverno's
+    /// map (where `namespaces` are written after `namespaceSelector`).
     namespaces: Vec<(String, Map<String, Value>)>,
     subresources: Vec<Subresource>,
 }
@@ -257,7 +258,7 @@ impl Values {
     pub fn namespace_labels(&self, namespace: &str) -> Option<&Map<String, Value>> {
         self.namespaces
             .iter()
-            .find(|(name, _)| name == namespace)
+            .rfind(|(name, _)| name == namespace)
             .map(|(_, labels)| labels)
     }
 
@@ -348,7 +349,7 @@ pub fn load_values(path: &Path) -> Result<Values, String> {
     let root = read_yaml(path)?;
     let file = File { path };
     let mut values = Values::default();
-    let mut selectors = Vec::new();
+    let mut namespaces = Vec::new();
     for entry in file.mapping(&root, "the values")? {
         let node = &entry.node;
         match &*entry.key {
@@ -382,7 +383,7 @@ pub fn load_values(path: &Path) -> Result<Values, String> {
                         Some(labels) => file.labels(labels, "namespaceSelector[].labels")?,
                         None => Map::new(),
                     };
-                    selectors.push((name, labels));
+                    values.namespaces.push((name, labels));
                 }
             }
             "namespaces" => {
@@ -393,7 +394,7 @@ pub fn load_values(path: &Path) -> Result<Values, String> {
                         Some(labels) => file.labels(labels, "namespaces[].metadata.labels")?,
                         None => Map::new(),
                     };
-                    values.namespaces.push((name, labels));
+                    namespaces.push((name, labels));
                 }
             }
             "subresources" => {
@@ -423,7 +424,7 @@ pub fn load_values(path: &Path) -> Result<Values, String> {
         }
     }
     // Kyverno gives `namespaces` precedence over `namespaceSelector`.
-    values.namespaces.extend(selectors);
+    values.namespaces.extend(namespaces);
     Ok(values)
 }
 

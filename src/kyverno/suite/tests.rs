@@ -717,3 +717,32 @@ fn an_expectation_without_a_kind_matches_any_kind() {
         vec![(true, "p/autogen-r web: pass".to_string())]
     );
 }
+
+#[test]
+fn the_last_namespace_entry_of_a_name_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "values.yaml",
+        "\
+namespaces:
+  - metadata: {name: a, labels: {from: namespaces}}
+namespaceSelector:
+  - name: a
+    labels: {from: first-selector}
+  - name: b
+    labels: {from: first-selector}
+  - name: b
+    labels: {from: second-selector}
+",
+    );
+    let values = load_values(&path).unwrap();
+    assert_eq!(
+        values.namespace_labels("a").cloned().map(Value::Object),
+        Some(json!({"from": "namespaces"}))
+    );
+    assert_eq!(
+        values.namespace_labels("b").cloned().map(Value::Object),
+        Some(json!({"from": "second-selector"}))
+    );
+}
