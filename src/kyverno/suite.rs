@@ -52,10 +52,11 @@
 //! Each one found is one outcome, right when its status is the one wanted.
 //!
 //! Where none is found, the rule did not apply to the resource (match or
-//! exclude). Kyverno's CLI reports that as "Excluded" and counts it as a
-//! pass whatever was expected; charter accepts it only for an expected
-//! `skip`, and says "no result" otherwise, so a suite cannot pass by
-//! naming the wrong rule. With [`compare_loaded`] a resource that is not
+//! exclude). Kyverno's CLI (since 1.11.2, PR 9274) reports that as
+//! "Excluded" and counts it as a pass whatever was expected; its
+//! documentation calls it a skip (issue 10497). charter accepts it only for
+//! an expected `skip`, and says "no result" otherwise, so a suite cannot
+//! pass by naming the wrong rule. With [`compare_loaded`] a resource that is not
 //! among those loaded at all is "not found", as in Kyverno.
 //!
 //! Not as in Kyverno, on purpose: Kyverno 1.11 to 1.17 count an expected
