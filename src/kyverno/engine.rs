@@ -33,7 +33,10 @@ use super::images::images_of;
 use super::matching::{Request, rule_applies};
 use super::pattern::{validate_any_pattern, validate_pattern};
 use super::policy::{Body, Policy, Rule};
-use super::variables::{Context, has_variables, substitute_all};
+use super::functions::{search, to_json, to_variable};
+use super::variables::{
+    Context, has_references, has_variables, substitute_all, substitute_references,
+};
 use super::Verdict;
 
 /// A rule's result on a resource.
@@ -136,7 +139,10 @@ impl<'a> Subject<'a> {
         if let Some(namespace) = &self.namespace {
             context.set("request.namespace", Value::from(namespace.as_str()));
         }
-        context.set("images", images_of(resource));
+        let images = images_of(resource);
+        if !images.is_null() {
+            context.set("images", images);
+        }
         for (name, value) in self.environment.values {
             context.set(name, value.clone());
         }
@@ -413,9 +419,16 @@ impl Judge<'_> {
         context: &Context,
         element: Option<&Element<'_>>,
     ) -> Option<Outcome> {
-        let substituted = |value: &Value| match has_variables(value) {
-            false => Ok(value.clone()),
-            true => substitute_all(value, context),
+        // References first, then variables, as Kyverno does.
+        let substituted = |value: &Value| -> Result<Value, String> {
+            let value = match has_references(value) {
+                true => substitute_references(value)?,
+                false => value.clone(),
+            };
+            match has_variables(&value) {
+                false => Ok(value),
+                true => substitute_all(&value, context).map_err(|error| error.to_string()),
+            }
         };
         let target = match element {
             Some(element) if element.scoped => element.value,
@@ -627,10 +640,8 @@ fn load_variable(name: &str, variable: &Value, context: &Context) -> Result<Valu
             })?;
             match &path {
                 Some(path) => {
-                    let mut scratch = Context::new();
-                    scratch.set("charter_value", value);
-                    match scratch.query(&format!("charter_value | ({path})")) {
-                        Ok(found) => output = Some(found),
+                    match search(path, &to_variable(&value)) {
+                        Ok(found) => output = Some(to_json(&found)),
                         Err(error) if default.is_none() => {
                             return Err(format!("failed to apply jmespath {path} to variable {error}"));
                         }

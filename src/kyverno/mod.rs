@@ -182,6 +182,13 @@
 //!   them, with wildcards on either side, and take ranges (`"1-10"`) and
 //!   strings holding JSON arrays of strings.
 //!
+//! # Test suites
+//!
+//! [`suite`] reads Kyverno CLI test suites (`kyverno-test.yaml`) and their
+//! values files, and compares an engine's results with what they expect;
+//! `tests/kyverno/` holds suites whose expected results are the Kyverno
+//! CLI's.
+//!
 //! # Not supported (yet)
 //!
 //! - Where Kyverno picks among several matches in Go's random map order (a
@@ -203,6 +210,7 @@ pub mod operator;
 pub mod pattern;
 pub mod policy;
 pub mod quantity;
+pub mod suite;
 pub mod test_run;
 pub mod variables;
 
