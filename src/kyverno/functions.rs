@@ -8,8 +8,10 @@
 //! [`SearchError::NotFound`]; a field of something that is not an object
 //! (`null.x`, `"text".x`) is still `null`.
 //!
-//! Where the missing key sits inside a projection (`a[].b`, `a[?b]`, `*.b`)
-//! or a flatten, the element reads as `null` and is dropped, as standard
+//! Where the missing key sits inside a projection (`a[].b`, `a[?b]`, `*.b`),
+//! a multi-select (`spec.[initContainers, containers][]`, which Kyverno's
+//! policy library uses on Pods without init containers) or on the left of
+//! `||`, it reads as `null` (and a projection drops it), as standard
 //! JMESPath does: policies filter lists whose elements lack the key
 //! (`containers[?securityContext.privileged]`) and the fork's handling of
 //! that case could not be read from its sources; this is a guess.
@@ -196,7 +198,8 @@ fn eval(
             data.get_negative_index(idx.unsigned_abs() as usize)
         }),
         Ast::Or { lhs, rhs, .. } => {
-            let left = eval(data, lhs, ctx, lenient)?;
+            // `a || default` is how policies guard an optional field.
+            let left = eval(data, lhs, ctx, true)?;
             if left.is_truthy() {
                 Ok(left)
             } else {
@@ -278,8 +281,11 @@ fn eval(
                 return Ok(null());
             }
             let mut collected = Vec::with_capacity(elements.len());
+            // Policies list optional fields together
+            // (`spec.[initContainers, containers][]`, as Kyverno's policy
+            // library does): a missing one reads as `null`.
             for element in elements {
-                collected.push(eval(data, element, ctx, lenient)?);
+                collected.push(eval(data, element, ctx, true)?);
             }
             Ok(Rcvar::new(Variable::Array(collected)))
         }
@@ -289,7 +295,7 @@ fn eval(
             }
             let mut collected = BTreeMap::new();
             for pair in elements {
-                collected.insert(pair.key.clone(), eval(data, &pair.value, ctx, lenient)?);
+                collected.insert(pair.key.clone(), eval(data, &pair.value, ctx, true)?);
             }
             Ok(Rcvar::new(Variable::Object(collected)))
         }
