@@ -29,10 +29,14 @@ enum Key {
     Many(Vec<String>),
 }
 
-fn read_key(key: &Value) -> Option<Key> {
+fn read_key(key: &Value, op: Membership) -> Option<Key> {
+    let legacy = matches!(op, Membership::In | Membership::NotIn);
     match key {
         Value::String(s) => Some(Key::One(s.clone())),
-        Value::Number(_) | Value::Bool(_) => Some(Key::One(sprint(key))),
+        Value::Number(_) => Some(Key::One(sprint(key))),
+        // `in.go` never took boolean keys; the newer handlers do.
+        Value::Bool(_) if legacy => None,
+        Value::Bool(_) => Some(Key::One(sprint(key))),
         // Kyverno's `In`/`NotIn` assert list keys to strings and would
         // panic on others; they are read as text here like the other
         // operators do.
@@ -166,7 +170,7 @@ pub fn evaluate(key: &Value, value: &Value, op: Membership) -> bool {
         op,
         Membership::AnyNotIn | Membership::AllNotIn | Membership::NotIn
     );
-    match read_key(key) {
+    match read_key(key, op) {
         Some(Key::One(key)) => {
             // `AnyNotIn`/`AllNotIn` of a range keep Kyverno's `!handleRange`.
             key_in(&key, value, op).is_some_and(|found| found != negated)
@@ -375,6 +379,7 @@ mod tests {
                 (json!("5"), json!("1-10"), false),
                 (json!("a"), json!("b"), false),
                 (json!(["a"]), json!([1]), false),
+                (json!(true), json!(["true"]), false),
             ],
             In,
         );
@@ -385,6 +390,7 @@ mod tests {
                 (json!(["a"]), json!("a"), true),
                 (json!(["a", "x"]), json!(["a", "b"]), true),
                 (json!(["a", "b"]), json!(["a", "b"]), false),
+                (json!(true), json!(["false"]), false),
             ],
             NotIn,
         );
