@@ -60,16 +60,19 @@ fn in_range(key: &str, range: &str) -> bool {
 
 /// A string value that is neither a pattern match nor a range: a JSON array
 /// of strings if it is valid JSON at all (`None`, a type error, if that
-/// JSON is anything else), otherwise the one string itself.
+/// JSON is anything else), otherwise the one string itself. As Go decodes
+/// into a `[]string`, `null` is an empty list and a `null` item is `""`.
 fn string_list(value: &str, json_check: bool) -> Option<Vec<String>> {
     match serde_json::from_str::<Value>(value) {
         Ok(Value::Array(items)) => items
             .into_iter()
             .map(|item| match item {
                 Value::String(s) => Some(s),
+                Value::Null => Some(String::new()),
                 _ => None,
             })
             .collect(),
+        Ok(Value::Null) => Some(Vec::new()),
         Ok(_) => None,
         // `In` and `NotIn` never check validity first: any text that is not
         // a JSON array of strings is a type error for them.
@@ -251,6 +254,8 @@ mod tests {
                 (json!(null), json!([null]), false),
                 (json!("5"), json!("6"), false),
                 (json!("5"), json!("{\"a\": 1}"), false),
+                (json!("5"), json!("[\"5\", 5]"), false),
+                (json!(""), json!("[\"a\", null]"), true),
             ],
             AnyIn,
         );
@@ -344,6 +349,8 @@ mod tests {
                 // `"6"` is valid JSON but no list: a type error, so false.
                 (json!("5"), json!("6"), false),
                 (json!("5"), json!(6), false),
+                // `"null"` decodes to no strings at all: nothing is in it.
+                (json!("5"), json!("null"), true),
                 // Kyverno's `-` to `!-` rewrite of a negative range: `!-5-5`
                 // is a "not equal" pattern, so -3, inside -5..5, is "not in".
                 (json!(["-3"]), json!("-5-5"), true),
