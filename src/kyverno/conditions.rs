@@ -72,11 +72,13 @@
 //!   range `"1-10"` (each key checked as Kyverno's pattern range), or a
 //!   string holding a JSON array of strings. Members are compared as Go
 //!   prints them, with wildcards on either side (`"1*"` in the key matches
-//!   `"1.1.1.1"` in the value and the other way round).
-//! - **`In`, `NotIn`** (deprecated): a scalar key is in the value as for
-//!   `AnyIn`, without ranges; a list key must be exactly (no wildcards) in
-//!   a list of strings; a string value that is not a JSON array of strings
-//!   is a type error.
+//!   `"1.1.1.1"` in the value and the other way round). For `AnyIn` and
+//!   `AnyNotIn`, a list key also takes a lone number or boolean value as
+//!   a one-element list.
+//! - **`In`, `NotIn`** (deprecated): a string or number key is in the
+//!   value as for `AnyIn`, without ranges (a boolean key is unsupported);
+//!   a list key must be exactly (no wildcards) in a list of strings; a
+//!   string value that is not a JSON array of strings is a type error.
 //!
 //! A type Kyverno's operator does not handle (a map key for `AnyIn`, a list
 //! for `GreaterThan`, a value of the wrong shape) makes the condition
@@ -86,16 +88,20 @@
 //! # Not supported
 //!
 //! - Variables: the caller substitutes them (`evaluate_conditions` takes
-//!   the substitution). Kyverno resolves an unknown variable in a
-//!   precondition to `null` rather than failing; that is the caller's.
+//!   the substitution). Kyverno substitutes every condition (deny
+//!   conditions too) with its preconditions resolver, which turns a
+//!   variable it cannot resolve into an empty string rather than failing;
+//!   the caller's closure should do the same.
 //! - Go hexadecimal floats (`"0x1p-2"`) are not read as numbers.
 //! - Kyverno's `In`/`NotIn` panic on a list key holding non-strings; here
 //!   those members are compared as Go prints them.
-//! - Where Kyverno's sources differ between versions, the newest behaviour
-//!   its tests pin was taken: wildcards on either side for every "in"
-//!   operator, `AllNotIn` true only when no key is in the value, and a
-//!   one-element list key equal to a string value being "not in" false for
-//!   `AllNotIn` and `AnyNotIn` (the deprecated `NotIn` still says true).
+//! - Where the Kyverno sources at hand were of different ages, their tests
+//!   and the newest handlers decided: wildcards on either side for every
+//!   "in" operator and `AllNotIn` true only when no key is in the value
+//!   (both pinned by Kyverno's tests), and, following `anyin.go`, a
+//!   one-element list key equal to a string value is "not in" false for
+//!   `AllNotIn` as for `AnyNotIn` (the deprecated `NotIn` still says
+//!   true).
 
 mod equality;
 mod go;

@@ -29,10 +29,14 @@ enum Key {
     Many(Vec<String>),
 }
 
-fn read_key(key: &Value) -> Option<Key> {
+fn read_key(key: &Value, op: Membership) -> Option<Key> {
+    let legacy = matches!(op, Membership::In | Membership::NotIn);
     match key {
         Value::String(s) => Some(Key::One(s.clone())),
-        Value::Number(_) | Value::Bool(_) => Some(Key::One(sprint(key))),
+        Value::Number(_) => Some(Key::One(sprint(key))),
+        // `in.go` never took boolean keys; the newer handlers do.
+        Value::Bool(_) if legacy => None,
+        Value::Bool(_) => Some(Key::One(sprint(key))),
         // Kyverno's `In`/`NotIn` assert list keys to strings and would
         // panic on others; they are read as text here like the other
         // operators do.
@@ -56,16 +60,19 @@ fn in_range(key: &str, range: &str) -> bool {
 
 /// A string value that is neither a pattern match nor a range: a JSON array
 /// of strings if it is valid JSON at all (`None`, a type error, if that
-/// JSON is anything else), otherwise the one string itself.
+/// JSON is anything else), otherwise the one string itself. As Go decodes
+/// into a `[]string`, `null` is an empty list and a `null` item is `""`.
 fn string_list(value: &str, json_check: bool) -> Option<Vec<String>> {
     match serde_json::from_str::<Value>(value) {
         Ok(Value::Array(items)) => items
             .into_iter()
             .map(|item| match item {
                 Value::String(s) => Some(s),
+                Value::Null => Some(String::new()),
                 _ => None,
             })
             .collect(),
+        Ok(Value::Null) => Some(Vec::new()),
         Ok(_) => None,
         // `In` and `NotIn` never check validity first: any text that is not
         // a JSON array of strings is a type error for them.
@@ -166,7 +173,7 @@ pub fn evaluate(key: &Value, value: &Value, op: Membership) -> bool {
         op,
         Membership::AnyNotIn | Membership::AllNotIn | Membership::NotIn
     );
-    match read_key(key) {
+    match read_key(key, op) {
         Some(Key::One(key)) => {
             // `AnyNotIn`/`AllNotIn` of a range keep Kyverno's `!handleRange`.
             key_in(&key, value, op).is_some_and(|found| found != negated)
@@ -247,6 +254,8 @@ mod tests {
                 (json!(null), json!([null]), false),
                 (json!("5"), json!("6"), false),
                 (json!("5"), json!("{\"a\": 1}"), false),
+                (json!("5"), json!("[\"5\", 5]"), false),
+                (json!(""), json!("[\"a\", null]"), true),
             ],
             AnyIn,
         );
@@ -340,6 +349,8 @@ mod tests {
                 // `"6"` is valid JSON but no list: a type error, so false.
                 (json!("5"), json!("6"), false),
                 (json!("5"), json!(6), false),
+                // `"null"` decodes to no strings at all: nothing is in it.
+                (json!("5"), json!("null"), true),
                 // Kyverno's `-` to `!-` rewrite of a negative range: `!-5-5`
                 // is a "not equal" pattern, so -3, inside -5..5, is "not in".
                 (json!(["-3"]), json!("-5-5"), true),
@@ -375,6 +386,7 @@ mod tests {
                 (json!("5"), json!("1-10"), false),
                 (json!("a"), json!("b"), false),
                 (json!(["a"]), json!([1]), false),
+                (json!(true), json!(["true"]), false),
             ],
             In,
         );
@@ -385,6 +397,7 @@ mod tests {
                 (json!(["a"]), json!("a"), true),
                 (json!(["a", "x"]), json!(["a", "b"]), true),
                 (json!(["a", "b"]), json!(["a", "b"]), false),
+                (json!(true), json!(["false"]), false),
             ],
             NotIn,
         );
