@@ -681,12 +681,16 @@ fn the_shipped_suites_load() {
         );
         assert!(!suite.expectations.is_empty(), "{}", path.display());
         for file in suite.policies.iter().chain(&suite.resources) {
-            assert!(
-                file.is_file(),
-                "{}: {} is missing",
-                path.display(),
-                file.display()
-            );
+            let text = std::fs::read_to_string(file)
+                .unwrap_or_else(|e| panic!("{}: {}: {e}", path.display(), file.display()));
+            for document in crate::yaml::parse_stream(&text, crate::yaml::Limits::default()) {
+                assert!(
+                    document.problems.is_empty() && document.root.is_some(),
+                    "{}: {:?}",
+                    file.display(),
+                    document.problems
+                );
+            }
         }
         if let Some(values) = &suite.variables {
             load_values(values).unwrap();
