@@ -84,7 +84,7 @@ fn schema_settings_resolve_against_the_configuration() {
 fn mistakes_name_their_line() {
     assert_eq!(
         error("failOn: error\nruless:\n  SEC-001: off\n"),
-        ".charter.yaml:2:1: unknown field `ruless`, expected one of `failOn`, `inlineIgnores`, `maxFileSize`, `exclude`, `rules`, `exemptions`, `secrets`, `baseline`, `platform`, `helm`, `strict`, `rejectUnknownKinds`, `crdDirs`, `policies`, `policyNamespaces`"
+        ".charter.yaml:2:1: unknown field `ruless`, expected one of `failOn`, `inlineIgnores`, `maxFileSize`, `exclude`, `rules`, `exemptions`, `secrets`, `baseline`, `platform`, `helm`, `strict`, `rejectUnknownKinds`, `crdDirs`, `policies`, `policyNamespaces`, `kyvernoPolicies`"
     );
     assert_eq!(
         error("rules:\n  SEC-01: off\n"),

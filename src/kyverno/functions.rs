@@ -9,9 +9,9 @@
 //! (`null.x`, `"text".x`) is still `null`.
 //!
 //! Where the missing key sits inside a projection (`a[].b`, `a[?b]`, `*.b`),
-//! a multi-select (`spec.[initContainers, containers][]`, which Kyverno's
-//! policy library uses on Pods without init containers) or on the left of
-//! `||`, it reads as `null` (and a projection drops it), as standard
+//! or a multi-select (`spec.[initContainers, containers][]`, which
+//! Kyverno's policy library uses on Pods without init containers), it reads
+//! as `null` (and a projection drops it), as standard
 //! JMESPath does: policies filter lists whose elements lack the key
 //! (`containers[?securityContext.privileged]`) and the fork's handling of
 //! that case could not be read from its sources; this is a guess.
@@ -198,8 +198,7 @@ fn eval(
             data.get_negative_index(idx.unsigned_abs() as usize)
         }),
         Ast::Or { lhs, rhs, .. } => {
-            // `a || default` is how policies guard an optional field.
-            let left = eval(data, lhs, ctx, true)?;
+            let left = eval(data, lhs, ctx, lenient)?;
             if left.is_truthy() {
                 Ok(left)
             } else {

@@ -653,3 +653,25 @@ fn time_functions() {
     );
     assert!(err("time_utc('')").starts_with("parsing time \"\""));
 }
+
+#[test]
+fn a_multi_select_reads_missing_fields_as_null() {
+    // Kyverno's policy library lists every container kind of a Pod this
+    // way, on Pods that have no init or ephemeral containers.
+    let pod = json!({"spec": {"containers": [{"name": "a"}, {"name": "b"}]}});
+    assert_eq!(
+        run("spec.[ephemeralContainers, initContainers, containers][].name", &pod),
+        Ok(json!(["a", "b"]))
+    );
+    assert_eq!(
+        run("spec.{init: initContainers, main: containers[0].name}", &pod),
+        Ok(json!({"init": null, "main": "a"}))
+    );
+    // Outside a multi-select the missing key is still an error.
+    assert_eq!(
+        run("spec.initContainers", &pod),
+        Err(SearchError::NotFound {
+            key: "initContainers".into()
+        })
+    );
+}
