@@ -609,8 +609,19 @@ fn the_listing_is_checked_with_the_ordinary_rules() {
         (
             "cluster:akula/shop/Deployment.apps/web",
             vec![
-                "HELM-003", "HELM-005", "POD-001", "POD-002", "POD-003", "POD-004", "POD-005",
-                "POD-009", "POD-010", "POD-012", "POD-013",
+                "HELM-003",
+                "HELM-005",
+                // The cluster's own ClusterPolicy, applied to the cluster.
+                "KYV-disallow-privileged-containers/autogen-privileged-containers",
+                "POD-001",
+                "POD-002",
+                "POD-003",
+                "POD-004",
+                "POD-005",
+                "POD-009",
+                "POD-010",
+                "POD-012",
+                "POD-013",
             ],
         ),
         (

@@ -140,9 +140,19 @@ fn removing_a_hardening_setting_from_a_chart_fails_the_check() {
         ),
         (
             "charts/ollama/values.yaml",
-            // The non-root identity: the flag and the user both gone.
+            // The non-root identity: the flag and the user both gone. The
+            // platform's own Kyverno baseline (deploy/policies) refuses it
+            // too, through the rule Kyverno generates for Deployments.
             "  runAsNonRoot: true\n  runAsUser: 10001\n",
             vec![
+                pair(
+                    "KYV-charter-require-non-root/autogen-run-as-non-root",
+                    "ai-backend/ollama",
+                ),
+                pair(
+                    "KYV-charter-require-non-root/autogen-run-as-non-root",
+                    "ai-backend/ollama-gpu",
+                ),
                 pair("POD-003", "ai-backend/ollama"),
                 pair("POD-003", "ai-backend/ollama-gpu"),
             ],
@@ -160,7 +170,13 @@ fn removing_a_hardening_setting_from_a_chart_fails_the_check() {
         (
             "charts/searxng/values.yaml",
             "    memory: 512Mi\n",
-            vec![pair("POD-011", "search/searxng")],
+            vec![
+                pair(
+                    "KYV-charter-require-limits/autogen-requests-and-memory-limit",
+                    "search/searxng",
+                ),
+                pair("POD-011", "search/searxng"),
+            ],
         ),
         (
             "charts/charter-webhook/templates/deployment.yaml",

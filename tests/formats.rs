@@ -87,7 +87,20 @@ fn sarif_of_the_fixtures_validates_against_the_official_schema() {
         .as_array()
         .expect("rules");
     let described: Vec<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
-    assert_eq!(described, ids);
+    assert_eq!(described[..ids.len()], ids);
+    // Then the rules the fixtures' Kyverno policies make, each once.
+    let made = &described[ids.len()..];
+    assert!(!made.is_empty());
+    for id in made {
+        assert!(
+            id.starts_with("KYV-") && id.contains('/'),
+            "{id} is a rule a Kyverno policy makes"
+        );
+    }
+    let mut unique = made.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), made.len(), "{made:?}");
     let results = sarif_results(&report);
     assert!(results.len() > 50, "{}", results.len());
     for result in results {

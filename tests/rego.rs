@@ -429,7 +429,7 @@ fn explain_describes_policy_rules() {
     assert_eq!(run.code, 0);
     assert!(
         run.stdout
-            .starts_with("REGO-main.deny\n\nA rule of your own Rego policies")
+            .starts_with("REGO-main.deny\n\nA rule of your own policies")
     );
     let run = charter(&["explain", "REGO-001"]);
     assert!(

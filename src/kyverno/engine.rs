@@ -28,16 +28,16 @@ use std::cell::OnceCell;
 
 use serde_json::{Map, Value};
 
+use super::Verdict;
 use super::conditions::evaluate_conditions;
+use super::functions::{search, to_json, to_variable};
 use super::images::images_of;
 use super::matching::{Request, rule_applies};
 use super::pattern::{validate_any_pattern, validate_pattern};
 use super::policy::{Body, Policy, Rule};
-use super::functions::{search, to_json, to_variable};
 use super::variables::{
     Context, has_references, has_variables, substitute_all, substitute_references,
 };
-use super::Verdict;
 
 /// A rule's result on a resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +56,9 @@ pub enum Status {
 pub struct Evaluation {
     /// The rule's name (`autogen-…` for generated rules).
     pub rule: String,
+    /// Its position in [`Policy::rules`] (names may repeat in a broken
+    /// policy).
+    pub index: usize,
     pub status: Status,
     /// Kyverno's message (variables substituted).
     pub message: String,
@@ -167,8 +170,8 @@ pub fn apply(policy: &Policy, subject: &Subject<'_>) -> Vec<Evaluation> {
         namespace_labels: subject.environment.namespace_labels,
     };
     let mut results = Vec::new();
-    for rule in &policy.rules {
-        if let Body::Other(_) = rule.body {
+    for (index, rule) in policy.rules.iter().enumerate() {
+        if let Body::Other(_) | Body::Empty = rule.body {
             continue;
         }
         let applies = rule_applies(&rule.matching, rule.exclude.as_ref(), &request);
@@ -176,6 +179,7 @@ pub fn apply(policy: &Policy, subject: &Subject<'_>) -> Vec<Evaluation> {
             Ok(false) => continue,
             Err(problem) => result(rule, Status::Error, format!("invalid rule: {problem}")),
             Ok(true) => match &rule.body {
+                Body::Invalid(why) => result(rule, Status::Error, format!("invalid rule: {why}")),
                 Body::Unsupported(what) => result(
                     rule,
                     Status::Unsupported,
@@ -193,11 +197,14 @@ pub fn apply(policy: &Policy, subject: &Subject<'_>) -> Vec<Evaluation> {
                     };
                     evaluation
                 }
-                Body::Other(_) => continue,
+                Body::Other(_) | Body::Empty => continue,
             },
         };
         let applied = matches!(evaluation.status, Status::Pass | Status::Fail);
-        results.push(evaluation);
+        results.push(Evaluation {
+            index,
+            ..evaluation
+        });
         if policy.apply_one && applied {
             break;
         }
@@ -208,6 +215,7 @@ pub fn apply(policy: &Policy, subject: &Subject<'_>) -> Vec<Evaluation> {
 fn result(rule: &Rule, status: Status, message: String) -> Evaluation {
     Evaluation {
         rule: rule.name.clone(),
+        index: 0,
         status,
         message,
         pointer: String::new(),
@@ -250,10 +258,16 @@ impl Judge<'_> {
             }
         }
         let outcome = self
-            .prepare(&self.rule.context, self.rule.preconditions.as_ref(), &mut context, &provided)
+            .prepare(
+                &self.rule.context,
+                self.rule.preconditions.as_ref(),
+                &mut context,
+                &provided,
+            )
             .unwrap_or_else(|| self.validate(validate, &mut context, None, 0))?;
         Some(Evaluation {
             rule: self.rule.name.clone(),
+            index: 0,
             status: outcome.status,
             message: outcome.message,
             pointer: outcome.pointer,
@@ -498,13 +512,18 @@ impl Judge<'_> {
             }
         });
         let outcome = match verdict {
-            Verdict::Pass => Outcome::new(Status::Pass, format!("validation rule '{name}' passed.")),
+            Verdict::Pass => {
+                Outcome::new(Status::Pass, format!("validation rule '{name}' passed."))
+            }
             Verdict::Skip { reason } if any => Outcome::new(
                 Status::Skip,
                 reason.replace("anyPattern[", &format!("rule {name}[")),
             ),
             Verdict::Skip { reason } => Outcome::new(Status::Skip, reason),
-            Verdict::Fail { path, message: cause } => {
+            Verdict::Fail {
+                path,
+                message: cause,
+            } => {
                 let cause = match any {
                     true => cause.replace("anyPattern[", &format!("rule {name}[")),
                     false => format!("rule {name} {cause}"),
@@ -675,15 +694,15 @@ fn load_variable(name: &str, variable: &Value, context: &Context) -> Result<Valu
                 format!("failed to substitute variables in context entry {name}: {error}")
             })?;
             match &path {
-                Some(path) => {
-                    match search(path, &to_variable(&value)) {
-                        Ok(found) => output = Some(to_json(&found)),
-                        Err(error) if default.is_none() => {
-                            return Err(format!("failed to apply jmespath {path} to variable {error}"));
-                        }
-                        Err(_) => {}
+                Some(path) => match search(path, &to_variable(&value)) {
+                    Ok(found) => output = Some(to_json(&found)),
+                    Err(error) if default.is_none() => {
+                        return Err(format!(
+                            "failed to apply jmespath {path} to variable {error}"
+                        ));
                     }
-                }
+                    Err(_) => {}
+                },
                 None => output = Some(value),
             }
         }
@@ -693,7 +712,9 @@ fn load_variable(name: &str, variable: &Value, context: &Context) -> Result<Valu
                     Ok(Value::Null) => {}
                     Ok(found) => output = Some(found),
                     Err(error) if default.is_none() => {
-                        return Err(format!("failed to apply jmespath {path} to variable {error}"));
+                        return Err(format!(
+                            "failed to apply jmespath {path} to variable {error}"
+                        ));
                     }
                     Err(_) => {}
                 }
@@ -729,7 +750,10 @@ fn substitute_message(message: &str, context: &Context) -> String {
 }
 
 fn substitution_failed(error: impl std::fmt::Display) -> Outcome {
-    Outcome::new(Status::Error, format!("variable substitution failed: {error}"))
+    Outcome::new(
+        Status::Error,
+        format!("variable substitution failed: {error}"),
+    )
 }
 
 fn is_empty(value: &Value) -> bool {
@@ -870,7 +894,10 @@ mod tests {
             "validate": {"deny": {}}}]);
         let results = run(&policy(rules), &pod(json!([])));
         assert_eq!(results[0].1, Status::Skip);
-        assert!(results[0].2.starts_with("preconditions not met"), "{results:?}");
+        assert!(
+            results[0].2.starts_with("preconditions not met"),
+            "{results:?}"
+        );
     }
 
     #[test]
@@ -890,7 +917,10 @@ mod tests {
         assert_eq!(results[0].1, Status::Fail, "{results:?}");
         assert_eq!(results[0].2, "validation failure: pin images");
         assert_eq!(results[0].3, "/spec/containers/1");
-        let results = run(&policy, &pod(json!([{"name": "sidecar", "image": "b:latest"}])));
+        let results = run(
+            &policy,
+            &pod(json!([{"name": "sidecar", "image": "b:latest"}])),
+        );
         assert_eq!(results[0].1, Status::Skip);
         let results = run(&policy, &pod(json!([{"name": "ok", "image": "a:1"}])));
         assert_eq!(results[0].1, Status::Pass);

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use super::engine::{Environment, Status, Subject, apply};
-use super::policy::{Action, Policy, is_policy};
+use super::policy::{Action, Body, Policy, is_policy};
 use crate::engine::{Emitter, ResourceSet};
 use crate::finding::Finding;
 use crate::policy::PolicyError;
@@ -64,11 +64,19 @@ impl KyvernoPolicies {
                         message: problem.message.clone(),
                     });
                 }
-                let policy = Policy::read(&object).map_err(|message| PolicyError::Invalid {
+                let invalid = |message: String| PolicyError::Invalid {
                     file: name.clone(),
                     line,
-                    message: format!("Kyverno policy {message}"),
-                })?;
+                    message,
+                };
+                let policy = Policy::read(&object)
+                    .map_err(|message| invalid(format!("Kyverno policy {message}")))?;
+                if let Some(why) = &policy.refused {
+                    return Err(invalid(format!(
+                        "Kyverno policy {} is invalid (Kyverno refuses it): {why}",
+                        policy.qualified_name()
+                    )));
+                }
                 for (rule, what) in policy.unsupported_rules() {
                     eprintln!(
                         "charter: {name}: Kyverno policy {} rule {rule}: {what} is not evaluated offline",
@@ -104,10 +112,12 @@ pub fn evaluate(
         .filter(|resource| resource.group() == "kyverno.io")
         .filter_map(|resource| {
             let object = resource.object.to_json();
-            // A policy that does not read is the KYV structure rules' to report.
+            // A policy that does not read, or that Kyverno refuses, enforces
+            // nothing: the KYV structure rules say why.
             is_policy(&object)
                 .then(|| Policy::read(&object).ok())
                 .flatten()
+                .filter(|policy| policy.refused.is_none())
         })
         .collect();
     let policies: Vec<Bound<'_>> = in_set
@@ -170,10 +180,13 @@ pub fn evaluate(
                 let Some(metas) = bound.metas.get(evaluation.rule.as_str()) else {
                     continue;
                 };
-                let Some(rule) = bound.policy.rules.iter().find(|r| r.name == evaluation.rule)
-                else {
+                let Some(rule) = bound.policy.rules.get(evaluation.index) else {
                     continue;
                 };
+                // Never met: a policy with an invalid rule is refused whole.
+                if let Body::Invalid(_) = rule.body {
+                    continue;
+                }
                 let action = bound.policy.action_for(rule, resource.namespace.as_deref());
                 let (meta, message) = match evaluation.status {
                     Status::Fail => (
@@ -230,6 +243,9 @@ fn not_evaluated(set: &ResourceSet<'_>, severity_of: SeverityOf<'_>) -> Vec<Find
         let Ok(policy) = Policy::read(&object) else {
             continue;
         };
+        if policy.refused.is_some() {
+            continue;
+        }
         for (rule, what) in policy.unsupported_rules() {
             let pointer = rule_pointer(&object, &rule);
             let mut emitter = Emitter::new(&RULE_NOT_EVALUATED, severity, &mut findings);
@@ -263,7 +279,10 @@ fn rule_pointer(object: &Value, name: &str) -> String {
                 own == Some(name) || own == Some(written)
             })
         })
-        .map_or_else(|| "/spec/rules".to_owned(), |index| format!("/spec/rules/{index}"))
+        .map_or_else(
+            || "/spec/rules".to_owned(),
+            |index| format!("/spec/rules/{index}"),
+        )
 }
 
 /// The finding metadata of each rule of a policy, for either action.

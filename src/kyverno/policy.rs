@@ -49,6 +49,11 @@ pub struct Policy {
     /// `spec.applyRules: One`: stop at the first rule that applied.
     pub apply_one: bool,
     pub rules: Vec<Rule>,
+    /// Why Kyverno's policy validation refuses the policy, when it does (a
+    /// rule without a name, two rules of one name, a `match` without
+    /// kinds): the cluster never runs any of its rules. The KYV structure
+    /// rules report the same problems where they are written.
+    pub refused: Option<String>,
 }
 
 /// One rule, as Kyverno runs it.
@@ -77,9 +82,16 @@ pub enum Body {
     /// (`a mutate rule`, `validate.podSecurity`, `an apiCall context
     /// entry`...). Such a rule is reported, never passed.
     Unsupported(String),
-    /// Not a validating rule at all (`mutate`, `generate`...): Kyverno's
+    /// Not a validating rule at all (`mutate`, `generate`): Kyverno's
     /// validation gives no result for it.
     Other(String),
+    /// A `validate` with nothing to check: no result either (KYV-005 says
+    /// so).
+    Empty,
+    /// A rule Kyverno's policy validation refuses (a `match` without
+    /// kinds...): the cluster never runs it. The KYV structure rules say
+    /// why; the text is Kyverno's.
+    Invalid(String),
 }
 
 /// Whether a resource is a Kyverno policy this module reads.
@@ -136,6 +148,7 @@ impl Policy {
             .iter()
             .map(Rule::read)
             .collect::<Result<Vec<Rule>, String>>()?;
+        let refused = refusal(spec, &rules);
         Ok(Policy {
             name,
             namespace,
@@ -143,6 +156,7 @@ impl Policy {
             overrides,
             apply_one,
             rules,
+            refused,
         })
     }
 
@@ -174,7 +188,7 @@ impl Policy {
                     Body::Validate(validate) => {
                         live_context(&rule.context).or_else(|| live_context_in(validate))
                     }
-                    Body::Other(_) => None,
+                    Body::Other(_) | Body::Empty | Body::Invalid(_) => None,
                 }?;
                 Some((rule.name.clone(), what))
             })
@@ -230,7 +244,10 @@ impl Rule {
             ),
             None => (None, Vec::new()),
         };
-        let body = body_of(rule, validate);
+        let body = match refused(&matching, exclude.as_ref()) {
+            Some(problem) => Body::Invalid(problem),
+            None => body_of(rule, validate),
+        };
         Ok(Rule {
             name,
             matching,
@@ -273,9 +290,29 @@ fn body_of(rule: &Value, validate: Option<&Value>) -> Body {
         .iter()
         .any(|key| validate.get(*key).is_some_and(|v| !v.is_null()))
     {
-        return Body::Unsupported("a validate rule without pattern, anyPattern, deny or foreach".into());
+        return Body::Empty;
     }
     Body::Validate(validate.clone())
+}
+
+/// Kyverno's policy validation, for what the engine relies on: every
+/// written rule named, names unique, `match`/`exclude` well formed.
+fn refusal(spec: &Value, rules: &[Rule]) -> Option<String> {
+    let written = spec.get("rules").and_then(Value::as_array)?;
+    let mut names: Vec<&str> = Vec::new();
+    for (index, rule) in written.iter().enumerate() {
+        match rule.get("name").and_then(Value::as_str) {
+            None | Some("") => return Some(format!("rule {index} has no name")),
+            Some(name) if names.contains(&name) => {
+                return Some(format!("two rules are named `{name}`"));
+            }
+            Some(name) => names.push(name),
+        }
+    }
+    rules.iter().find_map(|rule| match &rule.body {
+        Body::Invalid(why) => Some(format!("rule `{}`: {why}", rule.name)),
+        _ => None,
+    })
 }
 
 /// The first context entry that needs a live cluster or registry.
@@ -307,6 +344,19 @@ fn live_context_in(validate: &Value) -> Option<String> {
         }
     }
     None
+}
+
+/// What Kyverno's policy validation says of a rule's `match`/`exclude`
+/// whatever the resource: malformed blocks, a filter without kinds.
+fn refused(matching: &Value, exclude: Option<&Value>) -> Option<String> {
+    let probe =
+        serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "probe"}});
+    let request = super::matching::Request {
+        object: &probe,
+        operation: "CREATE",
+        namespace_labels: None,
+    };
+    super::matching::rule_applies(matching, exclude, &request).err()
 }
 
 fn read_overrides(value: Option<&Value>) -> Result<Vec<ActionOverride>, String> {
@@ -366,13 +416,19 @@ mod tests {
             "validationFailureActionOverrides": [{"action": "enforce", "namespaces": ["prod-*"]}],
             "rules": [rule(rule_level)]})))
         .expect("valid");
-        assert_eq!(read.action_for(&read.rules[0], Some("dev")), Action::Enforce);
+        assert_eq!(
+            read.action_for(&read.rules[0], Some("dev")),
+            Action::Enforce
+        );
         let read = Policy::read(&policy(json!({
             "validationFailureAction": "Audit",
             "validationFailureActionOverrides": [{"action": "Enforce", "namespaces": ["prod-*"]}],
             "rules": [rule(json!({"pattern": {}}))]})))
         .expect("valid");
-        assert_eq!(read.action_for(&read.rules[0], Some("prod-a")), Action::Enforce);
+        assert_eq!(
+            read.action_for(&read.rules[0], Some("prod-a")),
+            Action::Enforce
+        );
         assert_eq!(read.action_for(&read.rules[0], Some("dev")), Action::Audit);
     }
 
@@ -384,6 +440,8 @@ mod tests {
             {"name": "m", "match": {"any": [{"resources": {"kinds": ["Pod"]}}]}, "mutate": {}},
             rule(json!({"message": "m"})),
             rule(json!({"deny": {}})),
+            {"name": "no-kinds", "match": {"any": [{"resources": {"names": ["x"]}}]},
+             "validate": {"deny": {}}},
         ]})))
         .expect("valid");
         let bodies: Vec<String> = read
@@ -393,6 +451,8 @@ mod tests {
                 Body::Validate(_) => "validate".into(),
                 Body::Unsupported(what) => format!("unsupported: {what}"),
                 Body::Other(what) => format!("other: {what}"),
+                Body::Empty => "empty".to_owned(),
+                Body::Invalid(why) => format!("invalid: {why}"),
             })
             .collect();
         assert_eq!(
@@ -401,9 +461,40 @@ mod tests {
                 "unsupported: validate.podSecurity",
                 "unsupported: validate.cel",
                 "other: a mutate rule",
-                "unsupported: a validate rule without pattern, anyPattern, deny or foreach",
+                "empty",
                 "validate",
+                "invalid: match: at least one element must be specified in a kind block, the \
+                 kind attribute is mandatory when working with the resources element",
             ]
+        );
+    }
+
+    #[test]
+    fn kyverno_refuses_policies_with_nameless_repeated_or_kindless_rules() {
+        let refused = |rules: Value| {
+            Policy::read(&policy(json!({"rules": rules})))
+                .expect("readable")
+                .refused
+        };
+        let good = rule(json!({"deny": {}}));
+        assert_eq!(refused(json!([good])), None);
+        assert_eq!(
+            refused(json!([{"match": good["match"], "validate": {"deny": {}}}])),
+            Some("rule 0 has no name".into())
+        );
+        assert_eq!(
+            refused(json!([good, good])),
+            Some("two rules are named `r`".into())
+        );
+        assert_eq!(
+            refused(
+                json!([{"name": "k", "match": {"any": [{"resources": {}}]}, "validate": {"deny": {}}}])
+            ),
+            Some(
+                "rule `k`: match: at least one element must be specified in a kind block, the \
+                 kind attribute is mandatory when working with the resources element"
+                    .into()
+            )
         );
     }
 

@@ -19,8 +19,8 @@ use serde_json::{Map, Value};
 use super::engine::{Environment, Status as EngineStatus, Subject, apply};
 use super::policy::{Body, Policy, is_policy};
 use super::suite::{
-    Expectation, Loaded, Observed, Status, Suite, Values, compare_loaded, find_suites,
-    load_suite, load_values,
+    Expectation, Loaded, Observed, Status, Suite, Values, compare_loaded, find_suites, load_suite,
+    load_values,
 };
 use crate::yaml::Limits;
 
@@ -129,6 +129,14 @@ fn prepare(suite: &Suite) -> Result<Prepared, String> {
                 let policy = Policy::read(&object).map_err(|error| {
                     format!("{}:{line}: Kyverno policy {error}", path.display())
                 })?;
+                // As the Kyverno CLI, which does not load such a policy.
+                if let Some(why) = &policy.refused {
+                    return Err(format!(
+                        "{}:{line}: Kyverno policy {} is invalid: {why}",
+                        path.display(),
+                        policy.qualified_name()
+                    ));
+                }
                 policies.push(policy);
             }
         }
@@ -147,8 +155,8 @@ fn prepare(suite: &Suite) -> Result<Prepared, String> {
 
 /// The documents of a YAML file, with their first lines.
 fn documents(path: &Path) -> Result<Vec<(u32, Value)>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| format!("{}: {error}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
     let mut found = Vec::new();
     for document in crate::yaml::parse_stream(&text, Limits::default()) {
         if let Some(problem) = document.problems.first() {
@@ -303,7 +311,11 @@ fn set_aside_unsupported(
         let label = |expectation: &Expectation, resource: &str| {
             format!(
                 "{}/{} {} {}: want {}",
-                expectation.policy, expectation.rule, expectation.kind, resource, expectation.result
+                expectation.policy,
+                expectation.rule,
+                expectation.kind,
+                resource,
+                expectation.result
             )
         };
         if let Some(why) = not_run {

@@ -22,12 +22,13 @@ pub fn names_policy_rule(id: &str) -> bool {
     let kyverno = id
         .split_once('-')
         .is_some_and(|(prefix, rest)| prefix.eq_ignore_ascii_case("KYV") && rest.contains('/'));
-    kyverno || POLICY_FAMILIES.iter().any(|family| {
-        id.eq_ignore_ascii_case(family)
-            || id.split_once('-').is_some_and(|(prefix, rest)| {
-                prefix.eq_ignore_ascii_case(family) && !rest.is_empty()
-            })
-    })
+    kyverno
+        || POLICY_FAMILIES.iter().any(|family| {
+            id.eq_ignore_ascii_case(family)
+                || id.split_once('-').is_some_and(|(prefix, rest)| {
+                    prefix.eq_ignore_ascii_case(family) && !rest.is_empty()
+                })
+        })
 }
 
 /// What `charter explain` says about a rule a policy makes.

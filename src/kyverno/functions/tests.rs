@@ -660,11 +660,17 @@ fn a_multi_select_reads_missing_fields_as_null() {
     // way, on Pods that have no init or ephemeral containers.
     let pod = json!({"spec": {"containers": [{"name": "a"}, {"name": "b"}]}});
     assert_eq!(
-        run("spec.[ephemeralContainers, initContainers, containers][].name", &pod),
+        run(
+            "spec.[ephemeralContainers, initContainers, containers][].name",
+            &pod
+        ),
         Ok(json!(["a", "b"]))
     );
     assert_eq!(
-        run("spec.{init: initContainers, main: containers[0].name}", &pod),
+        run(
+            "spec.{init: initContainers, main: containers[0].name}",
+            &pod
+        ),
         Ok(json!({"init": null, "main": "a"}))
     );
     // Outside a multi-select the missing key is still an error.

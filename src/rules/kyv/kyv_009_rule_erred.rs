@@ -73,6 +73,7 @@ kind: ConfigMap
 metadata:
   name: settings
   namespace: ai-backend
+  labels: {team: inference}
 data: {mode: local}
 ",
     ),

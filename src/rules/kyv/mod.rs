@@ -21,11 +21,11 @@ use serde::Deserialize;
 
 use super::Rule;
 
+use crate::resource::Resource;
+use crate::yaml::Node;
 /// Reported by the Kyverno evaluator (`src/kyverno/findings.rs`).
 pub use kyv_009_rule_erred::META as RULE_ERRED;
 pub use kyv_010_rule_not_evaluated::META as RULE_NOT_EVALUATED;
-use crate::resource::Resource;
-use crate::yaml::Node;
 
 pub fn rules() -> Vec<Rule> {
     vec![
