@@ -67,6 +67,12 @@ pub struct Evaluation {
     pub pointer: String,
 }
 
+/// A test's values for a rule, by rule name: `(variable, value)` pairs.
+pub type RuleValues<'a> = dyn Fn(&str) -> Vec<(String, Value)> + 'a;
+
+/// The ConfigMap `(namespace, name)` of the set, as JSON.
+pub type ConfigMapLookup<'a> = dyn Fn(&str, &str) -> Option<Value> + 'a;
+
 /// What the rules see besides the resource.
 #[derive(Default)]
 pub struct Environment<'a> {
@@ -78,9 +84,9 @@ pub struct Environment<'a> {
     /// and per-resource values), dotted names.
     pub values: &'a [(String, Value)],
     /// Variables for one rule (a test's per-rule values).
-    pub rule_values: Option<&'a dyn Fn(&str) -> Vec<(String, Value)>>,
+    pub rule_values: Option<&'a RuleValues<'a>>,
     /// ConfigMaps of the set, for `configMap` context entries.
-    pub config_map: Option<&'a dyn Fn(&str, &str) -> Option<Value>>,
+    pub config_map: Option<&'a ConfigMapLookup<'a>>,
 }
 
 /// A resource under review, with the variables every policy sees; the
