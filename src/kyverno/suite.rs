@@ -657,24 +657,29 @@ fn is_empty(node: &Node) -> bool {
 }
 
 fn read_yaml(path: &Path) -> Result<Node, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let documents = yaml::parse_stream(&text, yaml::Limits::default());
     // Kyverno reads the first document only.
-    let Some(document) = documents.into_iter().next() else {
-        return Err(format!("{}: empty file", path.display()));
-    };
-    if let Some(problem) = document.problems.first() {
-        return Err(format!(
-            "{}:{}: {}",
-            path.display(),
-            problem.mark.line,
-            problem.message
-        ));
-    }
-    match document.root {
+    match read_documents(path)?.into_iter().next().flatten() {
         Some(root) if !root.is_null() => Ok(root),
         _ => Err(format!("{}: empty file", path.display())),
     }
+}
+
+/// The documents of a YAML file (`None` for an empty one); the first
+/// problem of any is an error naming the file and line.
+pub fn read_documents(path: &Path) -> Result<Vec<Option<Node>>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    yaml::parse_stream(&text, yaml::Limits::default())
+        .into_iter()
+        .map(|document| match document.problems.first() {
+            Some(problem) => Err(format!(
+                "{}:{}: {}",
+                path.display(),
+                problem.mark.line,
+                problem.message
+            )),
+            None => Ok(document.root),
+        })
+        .collect()
 }
 
 /// Helpers that read typed fields and word errors with the file and line.

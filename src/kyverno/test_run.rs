@@ -20,9 +20,8 @@ use super::engine::{Environment, Status as EngineStatus, Subject, apply};
 use super::policy::{Body, Policy, is_policy};
 use super::suite::{
     Expectation, Loaded, Observed, Status, Suite, Values, compare_loaded, find_suites, load_suite,
-    load_values,
+    load_values, read_documents,
 };
-use crate::yaml::Limits;
 
 /// What a run printed and counted.
 pub struct Report {
@@ -155,23 +154,11 @@ fn prepare(suite: &Suite) -> Result<Prepared, String> {
 
 /// The documents of a YAML file, with their first lines.
 fn documents(path: &Path) -> Result<Vec<(u32, Value)>, String> {
-    let text =
-        std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
-    let mut found = Vec::new();
-    for document in crate::yaml::parse_stream(&text, Limits::default()) {
-        if let Some(problem) = document.problems.first() {
-            return Err(format!(
-                "{}:{}: {}",
-                path.display(),
-                problem.mark.line,
-                problem.message
-            ));
-        }
-        if let Some(root) = &document.root {
-            found.push((root.start.line, root.to_json()));
-        }
-    }
-    Ok(found)
+    Ok(read_documents(path)?
+        .into_iter()
+        .flatten()
+        .map(|root| (root.start.line, root.to_json()))
+        .collect())
 }
 
 /// A rule charter could not evaluate on a resource.
