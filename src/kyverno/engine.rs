@@ -270,7 +270,7 @@ impl Judge<'_> {
                 &mut context,
                 &provided,
             )
-            .unwrap_or_else(|| self.validate(validate, &mut context, None, 0))?;
+            .or_else(|| self.validate(validate, &mut context, None, 0))?;
         Some(Evaluation {
             rule: self.rule.name.clone(),
             index: 0,
@@ -288,17 +288,17 @@ impl Judge<'_> {
         preconditions: Option<&Value>,
         context: &mut Context,
         provided: &[String],
-    ) -> Option<Option<Outcome>> {
+    ) -> Option<Outcome> {
         if let Err(outcome) = self.load_context(entries, context, provided) {
-            return Some(Some(outcome));
+            return Some(outcome);
         }
         let preconditions = preconditions.filter(|value| !is_empty(value))?;
         let mut substitute = |value: &Value| substitute_in_conditions(value, context);
         match evaluate_conditions(preconditions, &mut substitute) {
-            Err(error) => Some(Some(Outcome::new(
+            Err(error) => Some(Outcome::new(
                 Status::Error,
                 format!("failed to evaluate preconditions: {error}"),
-            ))),
+            )),
             Ok(outcome) if !outcome.holds => {
                 let message = match outcome.message {
                     Some(message) if !message.is_empty() => {
@@ -306,7 +306,7 @@ impl Judge<'_> {
                     }
                     _ => "preconditions not met".to_owned(),
                 };
-                Some(Some(Outcome::new(Status::Skip, message)))
+                Some(Outcome::new(Status::Skip, message))
             }
             Ok(_) => None,
         }
@@ -540,7 +540,7 @@ impl Judge<'_> {
                 };
                 let base = element
                     .filter(|element| element.scoped)
-                    .map_or_else(String::new, |element| element.pointer.clone());
+                    .map_or_else(String::new, |element| element.pointer().to_owned());
                 Outcome {
                     status: Status::Fail,
                     message: text,
@@ -633,11 +633,13 @@ impl Judge<'_> {
             let element = Element {
                 value,
                 scoped,
-                pointer: locate(self.resource, value, parent).unwrap_or_default(),
+                resource: self.resource,
+                parent,
+                pointer: OnceCell::new(),
             };
             let outcome = self
                 .prepare(entries, preconditions, &mut context, &[])
-                .unwrap_or_else(|| self.validate(entry, &mut context, Some(&element), nesting + 1));
+                .or_else(|| self.validate(entry, &mut context, Some(&element), nesting + 1));
             let Some(outcome) = outcome else { continue };
             match outcome.status {
                 Status::Skip => continue,
@@ -647,7 +649,7 @@ impl Judge<'_> {
                     let message = format!("validation failure: {}", outcome.message);
                     // A deny about an element is about where the element is.
                     let pointer = match outcome.pointer.is_empty() {
-                        true => element.pointer.clone(),
+                        true => element.pointer().to_owned(),
                         false => outcome.pointer,
                     };
                     let outcome = Outcome {
@@ -669,8 +671,19 @@ struct Element<'a> {
     /// Whether patterns judge the element (Kyverno's `elementScope`, true
     /// by default for maps) rather than the resource.
     scoped: bool,
-    /// Where the element is in the resource, when it can be found.
-    pointer: String,
+    resource: &'a Value,
+    /// The element of the enclosing foreach, for nested ones.
+    parent: Option<&'a Element<'a>>,
+    /// Where the element is in the resource (empty when it cannot be
+    /// found), looked for only when a result needs it.
+    pointer: OnceCell<String>,
+}
+
+impl Element<'_> {
+    fn pointer(&self) -> &str {
+        self.pointer
+            .get_or_init(|| locate(self.resource, self.value, self.parent).unwrap_or_default())
+    }
 }
 
 /// `variable` context entry (Kyverno's variable loader): `value` with
@@ -787,7 +800,7 @@ fn json_type(value: &Value) -> &'static str {
 /// JMESPath expression, so its place is found by looking for it.
 fn locate(resource: &Value, element: &Value, parent: Option<&Element<'_>>) -> Option<String> {
     let (start, base) = match parent {
-        Some(parent) => (parent.value, parent.pointer.as_str()),
+        Some(parent) => (parent.value, parent.pointer()),
         None => (resource, ""),
     };
     let mut found = find(start, element)?;
