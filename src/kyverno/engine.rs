@@ -32,7 +32,7 @@ use super::Verdict;
 use super::conditions::evaluate_conditions;
 use super::functions::{search, to_json, to_variable};
 use super::images::images_of;
-use super::matching::{Request, rule_applies};
+use super::matching::Request;
 use super::pattern::{validate_any_pattern, validate_pattern};
 use super::policy::{Body, Policy, Rule};
 use super::variables::{
@@ -180,11 +180,14 @@ pub fn apply(policy: &Policy, subject: &Subject<'_>) -> Vec<Evaluation> {
         if let Body::Other(_) | Body::Empty = rule.body {
             continue;
         }
-        let applies = rule_applies(&rule.matching, rule.exclude.as_ref(), &request);
-        let evaluation = match applies {
-            Ok(false) => continue,
-            Err(problem) => result(rule, Status::Error, format!("invalid rule: {problem}")),
-            Ok(true) => match &rule.body {
+        let evaluation = match &rule.selection {
+            Some(selection) if !selection.applies(&request) => continue,
+            // Kyverno would not admit the policy: no rule of it runs.
+            None => match &rule.body {
+                Body::Invalid(why) => result(rule, Status::Error, format!("invalid rule: {why}")),
+                _ => result(rule, Status::Error, "invalid rule".to_owned()),
+            },
+            Some(_) => match &rule.body {
                 Body::Invalid(why) => result(rule, Status::Error, format!("invalid rule: {why}")),
                 Body::Unsupported(what) => result(
                     rule,

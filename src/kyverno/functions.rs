@@ -97,6 +97,26 @@ const CACHE_LIMIT: usize = 4096;
 
 thread_local! {
     static CACHE: RefCell<HashMap<String, Rc<Ast>>> = RefCell::new(HashMap::new());
+    /// Compiled regular expressions of `regex_*` calls, per thread: a
+    /// policy matches every resource against the same few patterns.
+    static REGEXES: RefCell<HashMap<String, regex::Regex>> = RefCell::new(HashMap::new());
+}
+
+/// A pattern compiled once per thread (Go's RE2 syntax and the `regex`
+/// crate's agree on what Kyverno policies use).
+fn cached_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    if let Some(regex) = REGEXES.with(|cache| cache.borrow().get(pattern).cloned()) {
+        return Ok(regex);
+    }
+    let regex = regex::Regex::new(pattern)?;
+    REGEXES.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(pattern.to_owned(), regex.clone());
+    });
+    Ok(regex)
 }
 
 /// Parses an expression, once per thread.
@@ -575,7 +595,7 @@ fn f_split(name: &str, args: Args<'_>) -> FnResult {
 }
 
 fn regex_of(name: &str, pattern: &str) -> Result<regex::Regex, String> {
-    regex::Regex::new(pattern).map_err(|error| generic(name, &error.to_string()))
+    cached_regex(pattern).map_err(|error| generic(name, &error.to_string()))
 }
 
 fn string_or_number(name: &str, args: Args<'_>, index: usize) -> Result<String, String> {
@@ -616,7 +636,7 @@ fn f_regex_match(name: &str, args: Args<'_>) -> FnResult {
     let pattern = string_arg(name, args, 0)?;
     let source = string_or_number(name, args, 1)?;
     // Go's `regexp.Match` reports a bad pattern as its error, unprefixed.
-    let regex = regex::Regex::new(pattern).map_err(|error| error.to_string())?;
+    let regex = cached_regex(pattern).map_err(|error| error.to_string())?;
     Ok(Variable::Bool(regex.is_match(&source)))
 }
 

@@ -28,18 +28,39 @@ pub fn rule_applies(
     exclude: Option<&Value>,
     request: &Request<'_>,
 ) -> Result<bool, String> {
-    let matching = Block::parse(matching, "match")?;
-    matching.require_kinds()?;
-    let exclude = match exclude {
-        Some(Value::Null) | None => None,
-        Some(value) => Some(Block::parse(value, "exclude")?),
-    };
-    let object = Object::of(request);
-    // Kyverno looks at `exclude` only once `match` has selected the object.
-    if !matching.selects(&object) {
-        return Ok(false);
+    Ok(Selection::compile(matching, exclude)?.applies(request))
+}
+
+/// A rule's `match` and `exclude`, read once (a policy's rules judge every
+/// resource of a run).
+#[derive(Debug, Clone)]
+pub struct Selection {
+    matching: Block,
+    exclude: Option<Block>,
+}
+
+impl Selection {
+    /// Reads the blocks; Err as [`rule_applies`] says.
+    pub fn compile(matching: &Value, exclude: Option<&Value>) -> Result<Selection, String> {
+        let matching = Block::parse(matching, "match")?;
+        matching.require_kinds()?;
+        let exclude = match exclude {
+            Some(Value::Null) | None => None,
+            Some(value) => Some(Block::parse(value, "exclude")?),
+        };
+        Ok(Selection { matching, exclude })
     }
-    Ok(!exclude.is_some_and(|block| block.excludes(&object)))
+
+    /// Whether the blocks select the request.
+    pub fn applies(&self, request: &Request<'_>) -> bool {
+        let object = Object::of(request);
+        // Kyverno looks at `exclude` only once `match` has selected the object.
+        self.matching.selects(&object)
+            && !self
+                .exclude
+                .as_ref()
+                .is_some_and(|block| block.excludes(&object))
+    }
 }
 
 /// The object as the checks see it: Kyverno's `unstructured` getters.
@@ -88,6 +109,7 @@ fn split_api_version(api_version: &str) -> (&str, &str) {
 }
 
 /// A `match` or `exclude` block.
+#[derive(Debug, Clone)]
 struct Block {
     any: Vec<Filter>,
     all: Vec<Filter>,
@@ -172,6 +194,7 @@ fn filters(value: Option<&Value>, place: &str) -> Result<Vec<Filter>, String> {
 }
 
 /// A resource filter: `resources` plus user info.
+#[derive(Debug, Clone)]
 struct Filter {
     resources: Description,
     /// `subjects`, `roles` or `clusterRoles` are set: the filter is about
@@ -213,7 +236,7 @@ impl Filter {
 }
 
 /// `resources` of a filter: Kyverno's `ResourceDescription`.
-#[derive(Default)]
+#[derive(Debug, Clone, Default)]
 struct Description {
     kinds: Vec<String>,
     name: String,
@@ -398,18 +421,20 @@ fn is_version(text: &str) -> bool {
 }
 
 /// A Kubernetes label selector, with Kyverno's wildcards in `matchLabels`.
+#[derive(Debug, Clone)]
 struct Selector {
     match_labels: Vec<(String, String)>,
     expressions: Vec<Expression>,
 }
 
+#[derive(Debug, Clone)]
 struct Expression {
     key: String,
     operator: SelectorOperator,
     values: Vec<String>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SelectorOperator {
     In,
     NotIn,

@@ -287,6 +287,13 @@ pub fn go_exponent_format(value: f64) -> String {
 /// Kyverno's wildcard match: `*` is any run of characters, `?` exactly one,
 /// everything else itself; no escapes, no classes, and `/` is not special.
 pub fn wildcard_match(pattern: &str, name: &str) -> bool {
+    // Most patterns (kinds, namespaces, names) hold no wildcard at all.
+    if !has_wildcard(pattern) {
+        return pattern == name;
+    }
+    if pattern == "*" {
+        return true;
+    }
     let pattern: Vec<char> = pattern.chars().collect();
     let name: Vec<char> = name.chars().collect();
     let (mut p, mut n) = (0, 0);

@@ -6,6 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::autogen;
+use super::matching::Selection;
 
 /// What a failing `validate` rule does at admission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,8 +61,9 @@ pub struct Policy {
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub name: String,
-    pub matching: Value,
-    pub exclude: Option<Value>,
+    /// `match` and `exclude`, read; `None` when Kyverno would refuse them
+    /// (the body is then [`Body::Invalid`]).
+    pub selection: Option<Selection>,
     /// `context` entries, in order.
     pub context: Vec<Value>,
     /// `preconditions`, when the rule has any.
@@ -244,14 +246,15 @@ impl Rule {
             ),
             None => (None, Vec::new()),
         };
-        let body = match refused(&matching, exclude.as_ref()) {
-            Some(problem) => Body::Invalid(problem),
-            None => body_of(rule, validate),
+        // Kyverno's policy validation refuses blocks it cannot read, and a
+        // filter without kinds, whatever the resource.
+        let (selection, body) = match Selection::compile(&matching, exclude.as_ref()) {
+            Ok(selection) => (Some(selection), body_of(rule, validate)),
+            Err(problem) => (None, Body::Invalid(problem)),
         };
         Ok(Rule {
             name,
-            matching,
-            exclude,
+            selection,
             context,
             preconditions,
             body,
@@ -348,17 +351,6 @@ fn live_context_in(validate: &Value) -> Option<String> {
 
 /// What Kyverno's policy validation says of a rule's `match`/`exclude`
 /// whatever the resource: malformed blocks, a filter without kinds.
-fn refused(matching: &Value, exclude: Option<&Value>) -> Option<String> {
-    let probe =
-        serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "probe"}});
-    let request = super::matching::Request {
-        object: &probe,
-        operation: "CREATE",
-        namespace_labels: None,
-    };
-    super::matching::rule_applies(matching, exclude, &request).err()
-}
-
 fn read_overrides(value: Option<&Value>) -> Result<Vec<ActionOverride>, String> {
     let Some(Value::Array(items)) = value else {
         return Ok(Vec::new());
