@@ -50,7 +50,7 @@ use charter::kyverno::policy::Policy;
 use charter::rules;
 
 mod common;
-use common::{measure, median, option};
+use common::{measure, median, option, report, report_time};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -548,24 +548,4 @@ fn pod_spec(i: usize, ns: &str, pad: &str) -> String {
         security.join(", ")
     );
     spec.lines().map(|line| format!("{pad}{line}\n")).collect()
-}
-
-fn report(label: &str, resources: usize, times: &[Duration]) {
-    let median = median(times);
-    let fastest = times.iter().min().copied().unwrap_or_default();
-    println!(
-        "{label:<40} {:>8.1} ms ({:.1} ms)  {:>9.0} resources/s",
-        median.as_secs_f64() * 1000.0,
-        fastest.as_secs_f64() * 1000.0,
-        resources as f64 / median.as_secs_f64(),
-    );
-}
-
-fn report_time(label: &str, times: &[Duration]) {
-    let fastest = times.iter().min().copied().unwrap_or_default();
-    println!(
-        "{label:<40} {:>8.1} ms ({:.1} ms)",
-        median(times).as_secs_f64() * 1000.0,
-        fastest.as_secs_f64() * 1000.0,
-    );
 }

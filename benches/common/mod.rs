@@ -47,3 +47,26 @@ pub fn children_peak_rss_kib() -> i64 {
     // SAFETY: getrusage succeeded, so the struct is initialised.
     unsafe { usage.assume_init() }.ru_maxrss
 }
+
+/// One line of figures: the median, the fastest run and resources per
+/// second of the median.
+pub fn report(label: &str, resources: usize, times: &[Duration]) {
+    let median = median(times);
+    let fastest = times.iter().min().copied().unwrap_or_default();
+    println!(
+        "{label:<40} {:>8.1} ms ({:.1} ms)  {:>9.0} resources/s",
+        median.as_secs_f64() * 1000.0,
+        fastest.as_secs_f64() * 1000.0,
+        resources as f64 / median.as_secs_f64(),
+    );
+}
+
+/// One line of figures for work that is not per resource.
+pub fn report_time(label: &str, times: &[Duration]) {
+    let fastest = times.iter().min().copied().unwrap_or_default();
+    println!(
+        "{label:<40} {:>8.1} ms ({:.1} ms)",
+        median(times).as_secs_f64() * 1000.0,
+        fastest.as_secs_f64() * 1000.0,
+    );
+}
