@@ -164,7 +164,12 @@ impl<'a> Subject<'a> {
 }
 
 /// Applies `policy` to a resource: a result for each rule that selects it.
+/// A policy Kyverno refuses ([`Policy::refused`]) gives none: the cluster
+/// never runs it.
 pub fn apply(policy: &Policy, subject: &Subject<'_>) -> Vec<Evaluation> {
+    if policy.refused.is_some() {
+        return Vec::new();
+    }
     if let Some(own) = &policy.namespace
         && subject.namespace.as_deref() != Some(own.as_str())
     {
@@ -180,34 +185,32 @@ pub fn apply(policy: &Policy, subject: &Subject<'_>) -> Vec<Evaluation> {
         if let Body::Other(_) | Body::Empty = rule.body {
             continue;
         }
-        let evaluation = match &rule.selection {
-            Some(selection) if !selection.applies(&request) => continue,
-            // Kyverno would not admit the policy: no rule of it runs.
-            None => match &rule.body {
-                Body::Invalid(why) => result(rule, Status::Error, format!("invalid rule: {why}")),
-                _ => result(rule, Status::Error, "invalid rule".to_owned()),
-            },
-            Some(_) => match &rule.body {
-                Body::Invalid(why) => result(rule, Status::Error, format!("invalid rule: {why}")),
-                Body::Unsupported(what) => result(
+        // Only a refused policy has a rule without a selection.
+        let Some(selection) = &rule.selection else {
+            continue;
+        };
+        if !selection.applies(&request) {
+            continue;
+        }
+        let evaluation = match &rule.body {
+            Body::Unsupported(what) => result(
+                rule,
+                Status::Unsupported,
+                format!("charter does not evaluate {what} offline"),
+            ),
+            Body::Validate(validate) => {
+                let judge = Judge {
                     rule,
-                    Status::Unsupported,
-                    format!("charter does not evaluate {what} offline"),
-                ),
-                Body::Validate(validate) => {
-                    let judge = Judge {
-                        rule,
-                        resource: &subject.object,
-                        operation: subject.operation,
-                        environment: subject.environment,
-                    };
-                    let Some(evaluation) = judge.rule(validate, subject.context().clone()) else {
-                        continue;
-                    };
-                    evaluation
-                }
-                Body::Other(_) | Body::Empty => continue,
-            },
+                    resource: &subject.object,
+                    operation: subject.operation,
+                    environment: subject.environment,
+                };
+                let Some(evaluation) = judge.rule(validate, subject.context().clone()) else {
+                    continue;
+                };
+                evaluation
+            }
+            Body::Other(_) | Body::Empty | Body::Invalid(_) => continue,
         };
         let applied = matches!(evaluation.status, Status::Pass | Status::Fail);
         results.push(Evaluation {

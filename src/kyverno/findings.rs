@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use super::engine::{Environment, Status, Subject, apply};
-use super::policy::{Action, Body, Policy, is_policy};
+use super::policy::{Action, Policy, is_policy};
 use crate::engine::{Emitter, ResourceSet};
 use crate::finding::Finding;
 use crate::policy::PolicyError;
@@ -183,10 +183,6 @@ pub fn evaluate(
                 let Some(rule) = bound.policy.rules.get(evaluation.index) else {
                     continue;
                 };
-                // Never met: a policy with an invalid rule is refused whole.
-                if let Body::Invalid(_) = rule.body {
-                    continue;
-                }
                 let action = bound.policy.action_for(rule, resource.namespace.as_deref());
                 let (meta, message) = match evaluation.status {
                     Status::Fail => (
