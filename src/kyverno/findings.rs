@@ -106,22 +106,10 @@ pub fn evaluate(
     directories: Option<&KyvernoPolicies>,
     severity_of: SeverityOf<'_>,
 ) -> Vec<Finding> {
-    let in_set: Vec<Policy> = set
-        .resources
-        .iter()
-        .filter(|resource| resource.group() == "kyverno.io")
-        .filter_map(|resource| {
-            let object = resource.object.to_json();
-            // A policy that does not read, or that Kyverno refuses, enforces
-            // nothing: the KYV structure rules say why.
-            is_policy(&object)
-                .then(|| Policy::read(&object).ok())
-                .flatten()
-                .filter(|policy| policy.refused.is_none())
-        })
-        .collect();
+    let in_set = set_policies(set);
     let policies: Vec<Bound<'_>> = in_set
         .iter()
+        .map(|(_, _, policy)| policy)
         .chain(directories.map_or(&[][..], |d| d.policies.as_slice()))
         .map(bind)
         .collect();
@@ -217,33 +205,45 @@ pub fn evaluate(
         true => set.resources.iter().flat_map(judge).collect(),
         false => set.resources.par_iter().flat_map_iter(judge).collect(),
     };
-    findings.extend(not_evaluated(set, severity_of));
+    findings.extend(not_evaluated(set, &in_set, severity_of));
     findings
+}
+
+/// The set's Kyverno policies, each with its resource and JSON. A policy
+/// that does not read, or that Kyverno refuses, enforces nothing and is
+/// left out: the KYV structure rules say why.
+fn set_policies<'s>(set: &ResourceSet<'s>) -> Vec<(&'s Resource, Value, Policy)> {
+    set.resources
+        .iter()
+        .filter(|resource| resource.group() == "kyverno.io")
+        .filter_map(|resource| {
+            let object = resource.object.to_json();
+            let policy = is_policy(&object)
+                .then(|| Policy::read(&object).ok())
+                .flatten()
+                .filter(|policy| policy.refused.is_none())?;
+            Some((resource, object, policy))
+        })
+        .collect()
 }
 
 /// KYV-010 on each rule of the set's policies that charter cannot
 /// evaluate offline, once.
-fn not_evaluated(set: &ResourceSet<'_>, severity_of: SeverityOf<'_>) -> Vec<Finding> {
+fn not_evaluated(
+    set: &ResourceSet<'_>,
+    policies: &[(&Resource, Value, Policy)],
+    severity_of: SeverityOf<'_>,
+) -> Vec<Finding> {
     let Some(severity) = severity_of(&RULE_NOT_EVALUATED) else {
         return Vec::new();
     };
     let mut findings = Vec::new();
-    for resource in set.resources {
-        if resource.group() != "kyverno.io" || !set.reported(resource) {
-            continue;
-        }
-        let object = resource.object.to_json();
-        if !is_policy(&object) {
-            continue;
-        }
-        let Ok(policy) = Policy::read(&object) else {
-            continue;
-        };
-        if policy.refused.is_some() {
+    for (resource, object, policy) in policies {
+        if !set.reported(resource) {
             continue;
         }
         for (rule, what) in policy.unsupported_rules() {
-            let pointer = rule_pointer(&object, &rule);
+            let pointer = rule_pointer(object, &rule);
             let mut emitter = Emitter::new(&RULE_NOT_EVALUATED, severity, &mut findings);
             emitter.report(
                 resource,
